@@ -1,0 +1,1 @@
+"""ideabot: a Slack bot that makes a small business's innovation pipeline problem-first."""

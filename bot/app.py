@@ -1,0 +1,39 @@
+"""Build the Bolt app: dependencies in the context, one error handler, every listener registered."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from handlers import register_handlers
+
+log = logging.getLogger("ideabot")
+
+
+def build_app(deps: Deps, *, client: AsyncWebClient) -> AsyncApp:
+    """A new Bolt app for these dependencies (one per process, and one per test)."""
+    app = AsyncApp(
+        client=client,
+        # Socket Mode requests are not signed; Bolt still wants a value.
+        signing_secret=deps.settings.slack_signing_secret or "unused-in-socket-mode",
+        logger=logging.getLogger("ideabot.bolt"),
+        name="ideabot",
+    )
+
+    async def inject_deps(context: dict, next: Callable[[], Awaitable[None]]) -> None:
+        context["deps"] = deps
+        await next()
+
+    app.use(inject_deps)
+
+    @app.error
+    async def handle_error(error: Exception, body: dict) -> None:
+        kind = body.get("type") or (body.get("event") or {}).get("type") or body.get("command") or "request"
+        log.error("listener failed on %s: %s", kind, error, exc_info=error)
+
+    register_handlers(app)
+    return app

@@ -1,0 +1,100 @@
+"""The `ideabot` command: run the bot, try it without Slack, inspect the outbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, Settings
+from bot.logs import configure_logging
+
+
+def _settings(*, need_slack: bool) -> Settings:
+    return Settings.from_env(os.environ, need_slack=need_slack)
+
+
+async def _serve(settings: Settings) -> None:
+    from bot.server import Runtime
+
+    runtime = Runtime(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await runtime.start()
+    await stop.wait()
+    await runtime.stop()
+
+
+def cmd_run(_args: argparse.Namespace) -> int:
+    """Start the bot: Socket Mode with SLACK_APP_TOKEN, otherwise HTTP on HOST:PORT."""
+    settings = _settings(need_slack=True)
+    configure_logging(
+        settings.log_level,
+        secrets=[settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token],
+    )
+    asyncio.run(_serve(settings))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run the real app against a local Slack stand-in and print what Slack would show."""
+    from bot.demo import run_demo
+
+    configure_logging("WARNING")
+    return asyncio.run(run_demo(keep_db=args.keep_db))
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    """List messages still owed to Slack, and those that failed for good."""
+    from bot.outbox_report import print_outbox
+
+    settings = _settings(need_slack=False)
+    configure_logging("WARNING")
+    return asyncio.run(print_outbox(settings, show_all=args.all))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="ideabot",
+        description="A Slack bot that makes your innovation pipeline problem-first.",
+        epilog="Settings come from the environment and a .env file in the current folder (see .env.example).",
+    )
+    parser.add_argument("--env-file", default=".env", help="the .env file to read (default: ./.env)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser("run", help="start the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    run.set_defaults(func=cmd_run)
+    demo = sub.add_parser("demo", help="try ideabot without a Slack workspace: sample ideas, printed")
+    demo.add_argument("--keep-db", metavar="PATH", help="keep the demo's SQLite file at PATH")
+    demo.set_defaults(func=cmd_demo)
+    outbox = sub.add_parser("outbox", help="list messages waiting for Slack or failed for good")
+    outbox.add_argument("--all", action="store_true", help="include delivered messages")
+    outbox.set_defaults(func=cmd_outbox)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `ideabot` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    env_file = Path(args.env_file)
+    if env_file.is_file():
+        load_dotenv(env_file, override=False)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as error:
+        print(error.message(), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,148 @@
+"""Settings: read once from the environment (and `.env`), checked all at once, then frozen."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///ideabot.db"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+
+
+class ConfigError(Exception):
+    """Raised with every problem found in the settings, one per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        count = len(self.problems)
+        noun = "1 setting needs" if count == 1 else f"{count} settings need"
+        head = f"ideabot can't start: {noun} attention"
+        lines = [head, *(f"  - {p}" for p in self.problems)]
+        lines.append("See .env.example for every setting, its format and an example value.")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything ideabot reads from its environment."""
+
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str = ""
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    host: str = "0.0.0.0"
+    port: int = 3000
+    database_url: str = DEFAULT_DATABASE_URL
+    ideas_channel: str = ""
+    triage_users: frozenset[str] = field(default_factory=frozenset)
+    triage_usergroup: str = ""
+    log_level: str = "INFO"
+
+    @property
+    def socket_mode(self) -> bool:
+        """True when an app-level token is configured: connect out instead of serving HTTP."""
+        return bool(self.slack_app_token)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], *, need_slack: bool = True) -> Settings:
+        """Build settings from `environ`; raise ConfigError naming every problem at once.
+
+        With `need_slack=False` (demo, digest preview) the Slack credentials may be absent.
+        """
+        problems: list[str] = []
+
+        def get(name: str, default: str = "") -> str:
+            return environ.get(name, default).strip()
+
+        bot_token = get("SLACK_BOT_TOKEN")
+        signing_secret = get("SLACK_SIGNING_SECRET")
+        app_token = get("SLACK_APP_TOKEN")
+        ideas_channel = get("IDEAS_CHANNEL")
+
+        if need_slack:
+            if not bot_token:
+                problems.append("SLACK_BOT_TOKEN is missing (the Bot User OAuth Token, starts with xoxb-)")
+            elif not bot_token.startswith("xoxb-"):
+                problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+            if app_token and not app_token.startswith("xapp-"):
+                problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp- (or be left unset)")
+            if not app_token and not signing_secret:
+                problems.append(
+                    "SLACK_SIGNING_SECRET is missing (Basic Information > App Credentials); "
+                    "it is required in HTTP mode, i.e. when SLACK_APP_TOKEN is not set"
+                )
+            if not ideas_channel:
+                problems.append(
+                    "IDEAS_CHANNEL is missing (the channel id where idea cards are posted, e.g. C0123456789)"
+                )
+        if ideas_channel and not _CHANNEL_ID.match(ideas_channel):
+            problems.append(
+                f"IDEAS_CHANNEL must be a channel id like C0123456789, got {ideas_channel!r} "
+                "(open the channel's details in Slack; the id is at the bottom)"
+            )
+
+        api_url = get("SLACK_API_URL", DEFAULT_SLACK_API_URL) or DEFAULT_SLACK_API_URL
+        if not re.match(r"^https?://[^\s/]+", api_url):
+            problems.append(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
+        elif not api_url.endswith("/"):
+            api_url += "/"
+
+        port = 3000
+        raw_port = get("PORT", "3000") or "3000"
+        if raw_port.isdigit() and 1 <= int(raw_port) <= 65535:
+            port = int(raw_port)
+        else:
+            problems.append(f"PORT must be a whole number from 1 to 65535, got {raw_port!r}")
+
+        database_url = get("DATABASE_URL", DEFAULT_DATABASE_URL) or DEFAULT_DATABASE_URL
+        if not re.match(r"^[a-z0-9]+(\+[a-z0-9]+)?://", database_url):
+            problems.append(f"DATABASE_URL must be an SQLAlchemy URL like {DEFAULT_DATABASE_URL}, got {database_url!r}")
+        elif database_url.startswith("sqlite") and "+aiosqlite" not in database_url:
+            problems.append("DATABASE_URL must use the async driver: sqlite+aiosqlite:///path/to/ideabot.db")
+
+        triage_users = frozenset(u.strip() for u in get("TRIAGE_USERS").split(",") if u.strip())
+        bad_users = sorted(u for u in triage_users if not _USER_ID.match(u))
+        if bad_users:
+            problems.append(
+                f"TRIAGE_USERS must be comma-separated Slack user ids like U0123ABCD, not names: {', '.join(bad_users)}"
+            )
+
+        usergroup = get("TRIAGE_USERGROUP")
+        if usergroup and not _USERGROUP_ID.match(usergroup):
+            problems.append(f"TRIAGE_USERGROUP must be a user-group id like S0123ABCD, got {usergroup!r}")
+
+        log_level = (get("LOG_LEVEL", "INFO") or "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+
+        if problems:
+            raise ConfigError(problems)
+        return cls(
+            slack_bot_token=bot_token,
+            slack_signing_secret=signing_secret,
+            slack_app_token=app_token,
+            slack_api_url=api_url,
+            host=get("HOST", "0.0.0.0") or "0.0.0.0",
+            port=port,
+            database_url=database_url,
+            ideas_channel=ideas_channel,
+            triage_users=triage_users,
+            triage_usergroup=usergroup,
+            log_level=log_level,
+        )
+
+    def __repr__(self) -> str:
+        # Never let a token or secret reach a log line through repr().
+        return (
+            f"Settings(mode={'socket' if self.socket_mode else 'http'}, api={self.slack_api_url}, "
+            f"db={self.database_url.split('://')[0]}, ideas_channel={self.ideas_channel})"
+        )

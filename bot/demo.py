@@ -1,0 +1,143 @@
+"""`ideabot demo`: the real app, the real gate and store, a local Slack stand-in, printed.
+
+Nothing leaves this machine: the stand-in listens on 127.0.0.1 and the database is a temporary
+SQLite file (or `--keep-db PATH`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from bot.outbox import Backoff
+from bot.server import RuntimeOptions
+from bot.standin.local import IDEAS_CHANNEL, LocalSlack, idea_answers
+from bot.terminal import boxed, render_blocks
+
+PEOPLE = {"U0000USER1": "Priya (support)", "U0000USER2": "Tom (IT)", "U0000USER3": "Ana (ops)"}
+
+
+def _say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def _errors(reply) -> dict[str, str]:
+    body = reply.json() if reply.body.strip() else {}
+    return body.get("errors", {}) if body.get("response_action") == "errors" else {}
+
+
+async def _submit(slack: LocalSlack, who: str, answers: dict, *, keep_after_coaching: bool = True) -> None:
+    _say(f"\n▶ {PEOPLE[who]} submits “{answers['title']}”")
+    _say(f"  problem: {answers['problem']}")
+    view = await slack.open_modal(user=who)
+    reply = await slack.submit(view, answers, user=who)
+    errors = _errors(reply)
+    if not errors:
+        _say("  ✓ accepted: the modal closes, the idea is stored, the card and a receipt are on their way")
+        return
+    for block, message in errors.items():
+        _say(boxed(f"Slack shows under “{block}”", message))
+    if keep_after_coaching:
+        _say("  … they submit the same text again, unchanged")
+        again = await slack.submit(view, answers, user=who)
+        _say("  ✓ accepted and flagged" if not _errors(again) else f"  ✗ still refused: {_errors(again)}")
+
+
+async def run_demo(*, keep_db: str | None = None) -> int:
+    """Run the demo; returns the process exit status."""
+    workdir = Path(tempfile.mkdtemp(prefix="ideabot-demo-"))
+    db_path = Path(keep_db) if keep_db else workdir / "demo.db"
+    options = RuntimeOptions(outbox_poll_interval=0.05, outbox_backoff=Backoff(base=0.1, cap=1.0))
+    try:
+        async with LocalSlack(db_path, options=options) as slack:
+            _say("ideabot demo — the real app and a stand-in for Slack on 127.0.0.1; nothing leaves this machine.")
+            _say(f"Database: {db_path}")
+
+            await _submit(slack, "U0000USER1", idea_answers())
+            await _submit(
+                slack,
+                "U0000USER2",
+                idea_answers(
+                    title="Kubernetes for everything",
+                    affected="Engineering",
+                    problem="We need Kubernetes for all of our services this year",
+                    evidence="",
+                    business_value="",
+                    solution="Move every service to a managed Kubernetes cluster",
+                    origin="technology",
+                    kind="adopt",
+                ),
+            )
+            await _submit(
+                slack,
+                "U0000USER3",
+                idea_answers(
+                    title="Better onboarding",
+                    affected="New hires",
+                    problem="Improve the onboarding experience for everyone",
+                    evidence="",
+                    business_value="",
+                    solution="",
+                ),
+                keep_after_coaching=False,
+            )
+            _say("  … Ana restates it with the actual problem")
+            view = await slack.open_modal(user="U0000USER3")
+            await slack.submit(
+                view,
+                idea_answers(
+                    title="New hires sit idle for three days",
+                    affected="New hires and their managers",
+                    problem="New hires wait three days for a laptop and accounts because IT hears about them "
+                    "from a forwarded email, so their first week is mostly idle.",
+                    evidence="Last quarter: 11 of 14 starters had no laptop on day one",
+                    business_value="About 20 lost working days a quarter, and a poor first impression",
+                    solution="",
+                ),
+                user="U0000USER3",
+            )
+            _say("  ✓ accepted")
+            _say("\n▶ Priya uses “Capture as idea” on a customer's message in #support")
+            view = await slack.capture_message(
+                "Honestly I've called three times this week to find out where my parcel is.",
+                user="U0000USER1",
+                channel="C0000SUPPT",
+            )
+            await slack.submit(
+                view,
+                idea_answers(
+                    title="Where-is-my-order calls keep coming",
+                    affected="Support team and online customers",
+                    problem="Online customers keep calling support to ask where their order is, about 40 calls "
+                    "a day, and each call takes agents 4 minutes checking two systems.",
+                    solution="Honestly I've called three times this week to find out where my parcel is.",
+                ),
+                user="U0000USER1",
+            )
+            _say("  ✓ accepted — ideabot notices it is the same problem as IDEA-1")
+            await slack.settle()
+
+            _say("\n" + "═" * 90)
+            _say(f"What the ideas channel ({IDEAS_CHANNEL}) shows")
+            for message in slack.standin.channel_messages(IDEAS_CHANNEL):
+                _say(boxed(f"card · ts {message.ts}", render_blocks(message.blocks)))
+            _say("\nDirect messages (receipts)")
+            for call in slack.standin.calls_to("chat.postMessage"):
+                if call.args["channel"] in PEOPLE:
+                    _say(boxed(f"to {PEOPLE[call.args['channel']]}", render_blocks(call.args["blocks"])))
+            _say("\n/idea list, as Priya sees it (only to her)")
+            reply = await slack.slack.command("list", user="U0000USER1")
+            _say(boxed("ephemeral", render_blocks(reply.json()["blocks"])))
+            ideas = await slack.store.recent_ideas(limit=100)
+            flagged = sum(1 for i in ideas if i.problem_is_solution or i.problem_is_vague)
+            _say(
+                f"\n{len(ideas)} ideas stored, {flagged} flagged by the problem gate, "
+                f"{len(slack.standin.channel_messages(IDEAS_CHANNEL))} cards posted."
+            )
+            summary = {"ideas": len(ideas), "flagged": flagged}
+            _say(json.dumps(summary))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0

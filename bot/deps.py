@@ -1,0 +1,33 @@
+"""The dependencies listeners receive through the Bolt context, by the name `deps`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.config import Settings
+from models.store import Store
+from models.tables import utcnow
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass
+class Deps:
+    """What listeners need: settings, the store, a way to wake the outbox worker, a clock."""
+
+    settings: Settings
+    store: Store
+    wake_outbox: Callable[[], None] = _nothing
+    clock: Callable[[], datetime] = utcnow
+    # (view id, problem fingerprint) coached in this process; the store remembers them durably.
+    coached: set[tuple[str, str]] = field(default_factory=set)
+
+    def remember_coached(self, view_id: str, fingerprint: str) -> None:
+        """Remember a coached problem text in memory (bounded: the store keeps them all)."""
+        if len(self.coached) >= 10_000:
+            self.coached.clear()
+        self.coached.add((view_id, fingerprint))

@@ -1,0 +1,356 @@
+"""The outbox worker: delivers every message the bot owes Slack, and never loses one.
+
+Items are written by the store in the same transaction as the change that causes them. This
+worker leases due items, renders them from the database *at delivery time* (so a card update
+always shows the latest state), and calls Slack. Transport-level retries (a dropped connection,
+one 429 or 5xx) are slack_sdk's retry handlers; anything beyond that is rescheduled in the
+database with capped exponential backoff — or at Slack's Retry-After — and so survives restarts.
+Errors that no retry can fix (`channel_not_found`, `invalid_blocks`, …) mark the item failed
+with a log line; `ideabot outbox` lists them.
+
+A post whose earlier attempt may have reached Slack (the process died mid-call, or a timeout)
+is *uncertain*: before posting again the worker looks for the message it may already have
+posted, by the outbox id carried in the message's metadata.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import random
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.domain import idea_ref
+from bot.views import build_idea_card, build_receipt
+from models.store import OutboxKind, Store
+from models.tables import OutboxItem, utcnow
+
+log = logging.getLogger("ideabot.outbox")
+
+METADATA_EVENT = "ideabot_outbox"  # message metadata that names the outbox item behind a post
+
+# Slack errors no retry will fix: the item is marked failed and listed by `ideabot outbox`.
+PERMANENT_ERRORS = frozenset(
+    """
+    channel_not_found not_in_channel is_archived channel_is_archived invalid_blocks invalid_blocks_format
+    msg_too_long msg_blocks_too_long no_text invalid_arguments user_not_found cannot_dm_bot
+    message_not_found cant_update_message edit_window_closed restricted_action too_many_attachments
+    invalid_metadata_format invalid_metadata_schema metadata_too_large user_disabled
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Capped exponential backoff with jitter, in seconds."""
+
+    base: float = 2.0
+    cap: float = 300.0
+    jitter: float = 0.2
+
+    def delay(self, attempts: int) -> float:
+        """How long to wait before attempt number `attempts + 1`."""
+        raw = min(self.cap, self.base * (2 ** max(0, attempts - 1)))
+        return raw * (1 + random.uniform(-self.jitter, self.jitter))
+
+
+class Defer(Exception):
+    """Not yet deliverable (e.g. a receipt whose card is not posted): try again soon, no attempt spent."""
+
+    def __init__(self, seconds: float, why: str) -> None:
+        super().__init__(why)
+        self.seconds = seconds
+
+
+class OutboxWorker:
+    """Leases due outbox items and delivers them; `run()` until `stop()`."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        client: AsyncWebClient,
+        settings: Settings,
+        clock: Callable[[], datetime] = utcnow,
+        batch: int = 16,
+        poll_interval: float = 1.0,
+        lease: timedelta = timedelta(seconds=60),
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.settings = settings
+        self.clock = clock
+        self.batch = batch
+        self.poll_interval = poll_interval
+        self.lease = lease
+        self.backoff = backoff or Backoff()
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._paused_until: dict[str, float] = {}  # channel -> monotonic time (after a 429)
+        self.delivered = 0
+
+    def wake(self) -> None:
+        """Look for due items now (called after a change wrote to the outbox)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until stopped; a failing pass is logged and retried, never fatal."""
+        while not self._stopping.is_set():
+            try:
+                count = await self.deliver_due()
+            except Exception:
+                log.exception("outbox pass failed; retrying in %.0fs", self.poll_interval)
+                count = 0
+            if count:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
+            self._wake.clear()
+
+    async def stop(self) -> None:
+        """Finish the delivery under way, then return from `run()`."""
+        self._stopping.set()
+        self._wake.set()
+
+    async def deliver_due(self) -> int:
+        """Lease one batch of due items and deliver it; how many items were leased."""
+        items = await self.store.claim_outbox(owner=self.owner, now=self.clock(), limit=self.batch, lease=self.lease)
+        if not items:
+            return 0
+        # One idea's items go in order (card before receipt); different ideas go in parallel.
+        groups: dict[object, list[OutboxItem]] = {}
+        for item in items:
+            groups.setdefault(item.idea_id if item.idea_id is not None else ("item", item.id), []).append(item)
+        await asyncio.gather(*(self._deliver_in_order(group) for group in groups.values()))
+        return len(items)
+
+    async def drain(self, *, timeout: float = 30.0) -> None:
+        """Deliver until nothing is due (tests, the demo, the CLI)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not await self.deliver_due():
+                pending = await self.store.outbox_items(states=("pending",), limit=1)
+                if not pending or pending[0].next_attempt_at > self.clock():
+                    return
+                await asyncio.sleep(0.05)
+
+    async def _deliver_in_order(self, items: list[OutboxItem]) -> None:
+        for item in items:
+            await self._deliver_one(item)
+
+    async def _deliver_one(self, item: OutboxItem) -> None:
+        assert item.id is not None
+        try:
+            await self._deliver(item)
+            self.delivered += 1
+        except Defer as defer:
+            await self.store.outbox_retry(
+                item_id=item.id,
+                error=str(defer),
+                at=self.clock() + timedelta(seconds=defer.seconds),
+                uncertain=item.uncertain,
+                attempt=False,
+            )
+        except SlackApiError as error:
+            await self._slack_error(item, error)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            # A refused connection never reached Slack; a timeout or a dropped response may have.
+            maybe_sent = not isinstance(error, aiohttp.ClientConnectorError)
+            await self._retry(item, f"{type(error).__name__}: {error}", uncertain=item.uncertain or maybe_sent)
+        except Exception as error:
+            log.exception("outbox item %s (%s) raised; will retry", item.id, item.kind)
+            await self._retry(item, f"{type(error).__name__}: {error}", uncertain=True)
+
+    async def _slack_error(self, item: OutboxItem, error: SlackApiError) -> None:
+        assert item.id is not None
+        response = error.response
+        status = getattr(response, "status_code", 0)
+        code = response.get("error", "") if isinstance(getattr(response, "data", None), dict) else ""
+        if status == 429 or code == "ratelimited":
+            retry_after = _retry_after(response)
+            channel = _channel_of(item, self.settings)
+            if channel:
+                self._paused_until[channel] = time.monotonic() + retry_after
+            log.warning("outbox: Slack rate-limited item %s; retrying in %.0fs", item.id, retry_after)
+            await self.store.outbox_retry(
+                item_id=item.id,
+                error="ratelimited",
+                at=self.clock() + timedelta(seconds=retry_after),
+                uncertain=item.uncertain,
+            )
+            return
+        if code in PERMANENT_ERRORS:
+            target = f" for {idea_ref(item.idea_id)}" if item.idea_id else ""
+            log.error(
+                "outbox: giving up on %s item %s%s: Slack said %s. Fix the cause, then see `ideabot outbox`.",
+                item.kind,
+                item.id,
+                target,
+                code,
+            )
+            await self.store.outbox_failed(item_id=item.id, error=code)
+            return
+        await self._retry(item, code or f"HTTP {status}", uncertain=item.uncertain or status >= 500)
+
+    async def _retry(self, item: OutboxItem, error: str, *, uncertain: bool) -> None:
+        assert item.id is not None
+        delay = self.backoff.delay(item.attempts + 1)
+        log.warning(
+            "outbox: %s item %s failed (%s); attempt %d, retrying in %.1fs",
+            item.kind,
+            item.id,
+            error,
+            item.attempts + 1,
+            delay,
+        )
+        await self.store.outbox_retry(
+            item_id=item.id, error=error, at=self.clock() + timedelta(seconds=delay), uncertain=uncertain
+        )
+
+    def _check_paused(self, channel: str) -> None:
+        until = self._paused_until.get(channel)
+        if until is not None:
+            remaining = until - time.monotonic()
+            if remaining > 0:
+                raise Defer(remaining, f"channel {channel} rate-limited")
+            del self._paused_until[channel]
+
+    # --- delivery per kind ---------------------------------------------------------------
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        if item.kind == OutboxKind.CARD:
+            await self._deliver_card(item)
+        elif item.kind == OutboxKind.RECEIPT:
+            await self._deliver_receipt(item)
+        else:
+            log.error("outbox: unknown item kind %r (item %s); marking failed", item.kind, item.id)
+            assert item.id is not None
+            await self.store.outbox_failed(item_id=item.id, error=f"unknown kind {item.kind}")
+
+    async def _deliver_card(self, item: OutboxItem) -> None:
+        assert item.id is not None and item.idea_id is not None
+        data = await self.store.card_data(idea_id=item.idea_id)
+        if data is None:
+            await self.store.outbox_failed(item_id=item.id, error="idea not found")
+            return
+        idea = data.idea
+        if idea.card_ts:
+            self._check_paused(idea.card_channel)
+            message = build_idea_card(data)
+            await self.client.chat_update(channel=idea.card_channel, ts=idea.card_ts, **message.as_kwargs())
+            await self.store.outbox_done(item_id=item.id, channel=idea.card_channel, ts=idea.card_ts)
+            return
+
+        channel = self.settings.ideas_channel
+        self._check_paused(channel)
+        if idea.source_channel and not idea.source_permalink:
+            permalink = await self._permalink(idea.source_channel, idea.source_ts)
+            if permalink:
+                await self.store.set_source_permalink(idea_id=idea.id or 0, permalink=permalink)
+                data = await self.store.card_data(idea_id=item.idea_id) or data
+        ts = await self._find_posted(item, channel) if item.uncertain else ""
+        if not ts:
+            message = build_idea_card(data)
+            response = await self.client.chat_postMessage(
+                channel=channel, metadata=_metadata(item), unfurl_links=False, **message.as_kwargs()
+            )
+            ts = response["ts"]
+            channel = response.get("channel", channel)
+        await self.store.record_card(idea_id=item.idea_id, item_id=item.id, channel=channel, ts=ts)
+        permalink = await self._permalink(channel, ts)
+        if permalink:
+            await self.store.set_card_permalink(idea_id=item.idea_id, permalink=permalink)
+
+    async def _deliver_receipt(self, item: OutboxItem) -> None:
+        assert item.id is not None and item.idea_id is not None
+        data = await self.store.card_data(idea_id=item.idea_id)
+        if data is None:
+            await self.store.outbox_failed(item_id=item.id, error="idea not found")
+            return
+        idea = data.idea
+        if not idea.card_ts and await self.store.card_pending(idea_id=item.idea_id):
+            raise Defer(1.0, "waiting for the card to be posted")
+        if idea.card_ts and not idea.card_permalink:
+            permalink = await self._permalink(idea.card_channel, idea.card_ts)
+            if permalink:
+                await self.store.set_card_permalink(idea_id=item.idea_id, permalink=permalink)
+                data = await self.store.card_data(idea_id=item.idea_id) or data
+        message = build_receipt(data)
+        response = await self.client.chat_postMessage(
+            channel=idea.submitter_id, metadata=_metadata(item), unfurl_links=False, **message.as_kwargs()
+        )
+        await self.store.outbox_done(item_id=item.id, channel=response.get("channel", ""), ts=response.get("ts", ""))
+
+    async def _permalink(self, channel: str, ts: str) -> str:
+        """A message's permalink, or "" if Slack won't give one (the post still goes ahead)."""
+        try:
+            response = await self.client.chat_getPermalink(channel=channel, message_ts=ts)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            log.info("outbox: no permalink for %s/%s (%s)", channel, ts, _error_code(error))
+            return ""
+        permalink = response.get("permalink")
+        return permalink if isinstance(permalink, str) else ""
+
+    async def _find_posted(self, item: OutboxItem, channel: str) -> str:
+        """The ts of a message an earlier attempt of `item` already posted in `channel`, or ""."""
+        oldest = (item.created_at - timedelta(minutes=5)).timestamp()
+        cursor = None
+        for _ in range(10):
+            response = await self.client.conversations_history(
+                channel=channel, oldest=f"{oldest:.6f}", limit=200, include_all_metadata=True, cursor=cursor
+            )
+            for message in response.get("messages", []):
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == METADATA_EVENT and payload.get("outbox_id") == item.id:
+                    log.info(
+                        "outbox: item %s was already posted (ts %s); not posting again",
+                        item.id,
+                        message["ts"],
+                    )
+                    return message["ts"]
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        return ""
+
+
+def _metadata(item: OutboxItem) -> dict:
+    return {"event_type": METADATA_EVENT, "event_payload": {"outbox_id": item.id, "kind": item.kind}}
+
+
+def _channel_of(item: OutboxItem, settings: Settings) -> str:
+    if item.kind == OutboxKind.CARD:
+        return settings.ideas_channel
+    payload = json.loads(item.payload or "{}")
+    return payload.get("channel", "")
+
+
+def _retry_after(response: object) -> float:
+    headers = getattr(response, "headers", None) or {}
+    for key, value in headers.items():
+        if key.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) else value
+            with contextlib.suppress(TypeError, ValueError):
+                return max(1.0, float(raw))
+    return 5.0
+
+
+def _error_code(error: Exception) -> str:
+    if isinstance(error, SlackApiError) and isinstance(getattr(error.response, "data", None), dict):
+        return str(error.response.get("error", "error"))
+    return type(error).__name__

@@ -1,0 +1,200 @@
+"""The running bot: store, Slack clients, Bolt app, outbox worker, and HTTP or Socket Mode.
+
+`Runtime` is what `ideabot run` starts and what the end-to-end tests start in-process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import build_app
+from bot.config import Settings
+from bot.deps import Deps
+from bot.outbox import Backoff, OutboxWorker
+from models.store import Store
+from models.tables import utcnow
+
+log = logging.getLogger("ideabot.server")
+
+EVENTS_PATH = "/slack/events"
+MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are far smaller; anything bigger is not Slack
+SLACK_TIMEOUT_S = 10
+
+
+@dataclass
+class RuntimeOptions:
+    """Knobs the tests and the demo turn; production uses the defaults."""
+
+    clock: Callable[[], datetime] = utcnow
+    outbox_backoff: Backoff | None = None
+    outbox_poll_interval: float = 1.0
+    shutdown_timeout: float = 10.0
+
+
+class Runtime:
+    """One running ideabot process."""
+
+    def __init__(self, settings: Settings, options: RuntimeOptions | None = None) -> None:
+        self.settings = settings
+        self.options = options or RuntimeOptions()
+        self.store: Store | None = None
+        self.app: AsyncApp | None = None
+        self.worker: OutboxWorker | None = None
+        self.port: int | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._verifier = SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
+
+    @property
+    def url(self) -> str:
+        """Where Slack should send requests in HTTP mode."""
+        return f"http://127.0.0.1:{self.port}{EVENTS_PATH}"
+
+    async def start(self) -> None:
+        """Open the database, build the app, start the outbox worker and start serving."""
+        settings = self.settings
+        self.store = Store.from_url(settings.database_url)
+        await self.store.create_schema()
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT_S))
+        # Listeners' client: quick retries of dropped connections only; a trigger_id lives 3 s.
+        client = AsyncWebClient(
+            token=settings.slack_bot_token,
+            base_url=settings.slack_api_url,
+            session=self._session,
+            timeout=SLACK_TIMEOUT_S,
+            retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1)],
+        )
+        # The outbox worker's client: slack_sdk also retries one 429 (after Retry-After) and one 5xx.
+        worker_client = AsyncWebClient(
+            token=settings.slack_bot_token,
+            base_url=settings.slack_api_url,
+            session=self._session,
+            timeout=SLACK_TIMEOUT_S,
+            retry_handlers=[
+                AsyncConnectionErrorRetryHandler(max_retry_count=1),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+                AsyncServerErrorRetryHandler(max_retry_count=1),
+            ],
+        )
+        self.worker = OutboxWorker(
+            store=self.store,
+            client=worker_client,
+            settings=settings,
+            clock=self.options.clock,
+            backoff=self.options.outbox_backoff,
+            poll_interval=self.options.outbox_poll_interval,
+        )
+        deps = Deps(settings=settings, store=self.store, wake_outbox=self.worker.wake, clock=self.options.clock)
+        self.app = build_app(deps, client=client)
+        self._tasks.append(asyncio.create_task(self.worker.run(), name="outbox"))
+
+        if settings.socket_mode:
+            self._socket = AsyncSocketModeHandler(self.app, settings.slack_app_token, web_client=client)
+            await self._socket.connect_async()
+            log.info("ideabot is running in Socket Mode")
+        else:
+            web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+            web_app.router.add_post(EVENTS_PATH, self._handle_slack)
+            web_app.router.add_get("/healthz", self._handle_health)
+            self._runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=self.options.shutdown_timeout)
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, settings.host, settings.port)
+            await site.start()
+            sockets = getattr(site._server, "sockets", None) or []
+            self.port = sockets[0].getsockname()[1] if sockets else settings.port
+            log.info("ideabot is listening on http://%s:%s%s", settings.host, self.port, EVENTS_PATH)
+
+    async def stop(self) -> None:
+        """Stop taking requests, let listeners and the delivery under way finish, release everything."""
+        timeout = self.options.shutdown_timeout
+        if self._socket is not None:
+            with contextlib.suppress(Exception):
+                await self._socket.close_async()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self._wait_for_listeners(timeout)
+        if self.worker is not None:
+            await self.worker.stop()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(task, timeout=timeout)
+        if self._session is not None:
+            await self._session.close()
+        if self.store is not None:
+            await self.store.close()
+        log.info("ideabot stopped")
+
+    async def _wait_for_listeners(self, timeout: float) -> None:
+        """Bolt runs each listener as a task of its own; wait (bounded) for those still running."""
+        current = asyncio.current_task()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            busy = [
+                t
+                for t in asyncio.all_tasks()
+                if t is not current and t not in self._tasks and not t.done() and _is_listener(t)
+            ]
+            if not busy:
+                return
+            await asyncio.wait(busy, timeout=max(0.0, deadline - time.monotonic()))
+        log.warning("shutdown: some listeners were still running after %.0fs", timeout)
+
+    async def _handle_slack(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if self._verifier is None or not self._verifier.is_valid(body, timestamp, signature):
+            # Never log the body of a rejected request: it is not ours to keep.
+            log.warning("rejected a request with a bad or missing signature (%d bytes)", len(body))
+            return web.json_response({"error": "invalid request"}, status=401)
+        assert self.app is not None
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=body.decode("utf-8", errors="replace"),
+                query=request.query_string,
+                headers=dict(request.headers),
+            )
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            log.warning("rejected a signed request that is not a Slack payload: %s", type(error).__name__)
+            return web.json_response({"error": "malformed request"}, status=400)
+        bolt_response = await self.app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def _handle_health(self, _request: web.Request) -> web.StreamResponse:
+        assert self.store is not None
+        try:
+            counts = await self.store.outbox_counts()
+        except Exception as error:  # health must answer, whatever broke
+            return web.json_response({"ok": False, "database": type(error).__name__}, status=503)
+        return web.json_response(
+            {"ok": True, "outbox": {"pending": counts.get("pending", 0), "failed": counts.get("failed", 0)}}
+        )
+
+
+def _is_listener(task: asyncio.Task) -> bool:
+    """True for the tasks Bolt starts to run listeners (after ack) and lazy listeners."""
+    coro = task.get_coro()
+    name = getattr(coro, "__qualname__", "")
+    return "run_ack_function_asynchronously" in name or "lazy" in name.lower()

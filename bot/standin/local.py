@@ -1,0 +1,172 @@
+"""A whole local Slack around a real ideabot: stand-in Web API + running app + signed driver.
+
+`LocalSlack` is what the end-to-end tests, the benchmark and `ideabot demo` use: it starts the
+stand-in on 127.0.0.1, starts ideabot's real `Runtime` in HTTP mode on a free port with a real
+SQLite file, and drives it with signed requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from bot.server import Runtime, RuntimeOptions
+from bot.standin.driver import Reply, SlackDriver, block_actions, message_shortcut, view_submission
+from bot.standin.webapi import SlackWebAPIStandIn
+
+SIGNING_SECRET = "standin-signing-secret-0123456789"
+IDEAS_CHANNEL = "C0000IDEAS"
+LEAD = "U0000LEAD1"
+SUBMITTER = "U0000USER1"
+
+
+class LocalSlack:
+    """Stand-in Slack + a running ideabot, as an async context manager."""
+
+    def __init__(
+        self,
+        db_path: Path | str,
+        *,
+        options: RuntimeOptions | None = None,
+        latency: float = 0.003,
+        **settings: Any,
+    ) -> None:
+        self.db_path = Path(db_path)
+        self.standin = SlackWebAPIStandIn(latency=latency)
+        self.options = options or RuntimeOptions(outbox_poll_interval=0.2)
+        self._settings_overrides = settings
+        self.runtime: Runtime | None = None
+        self.driver: SlackDriver | None = None
+        self.settings: Settings | None = None
+
+    def make_settings(self) -> Settings:
+        """Settings pointing at the stand-in and the SQLite file."""
+        base = Settings(
+            slack_bot_token=self.standin.token,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=self.standin.url,
+            host="127.0.0.1",
+            port=0,
+            database_url=f"sqlite+aiosqlite:///{self.db_path}",
+            ideas_channel=IDEAS_CHANNEL,
+            triage_users=frozenset({LEAD}),
+            log_level="WARNING",
+        )
+        return dataclasses.replace(base, **self._settings_overrides)
+
+    async def __aenter__(self) -> LocalSlack:
+        await self.standin.start()
+        await self.start_app()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop_app()
+        await self.standin.stop()
+
+    async def start_app(self) -> None:
+        """Start (or restart) ideabot against the stand-in."""
+        self.settings = self.make_settings()
+        self.runtime = Runtime(self.settings, self.options)
+        await self.runtime.start()
+        self.driver = SlackDriver(self.runtime.url, SIGNING_SECRET)
+
+    async def stop_app(self) -> None:
+        """Stop ideabot gracefully (the stand-in keeps running)."""
+        if self.driver is not None:
+            await self.driver.close()
+            self.driver = None
+        if self.runtime is not None:
+            await self.runtime.stop()
+            self.runtime = None
+
+    @property
+    def store(self):
+        """The running app's store."""
+        assert self.runtime is not None and self.runtime.store is not None
+        return self.runtime.store
+
+    @property
+    def slack(self) -> SlackDriver:
+        """The signed-request driver."""
+        assert self.driver is not None
+        return self.driver
+
+    # --- waiting --------------------------------------------------------------------------
+
+    async def wait_for(self, condition: Callable[[], bool], *, timeout: float = 5.0, what: str = "condition") -> None:
+        """Poll until `condition()` holds; raise TimeoutError naming `what` if it never does."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"timed out waiting for {what}")
+            await asyncio.sleep(0.01)
+
+    async def wait_for_calls(self, method: str, count: int, *, timeout: float = 5.0) -> list:
+        """Wait until the stand-in has accepted `count` calls of `method`; return them."""
+        await self.wait_for(lambda: len(self.standin.calls_to(method)) >= count, timeout=timeout, what=method)
+        return self.standin.calls_to(method)
+
+    async def settle(self, *, timeout: float = 10.0) -> None:
+        """Let the outbox deliver everything that is due."""
+        assert self.runtime is not None and self.runtime.worker is not None
+        await self.runtime.worker.drain(timeout=timeout)
+
+    # --- capture conveniences -------------------------------------------------------------
+
+    async def open_modal(self, text: str = "", *, user: str = SUBMITTER) -> dict:
+        """Run `/idea text` and return the modal the app opened (as the stand-in stored it)."""
+        before = len(self.standin.calls_to("views.open"))
+        reply = await self.slack.command(text, user=user)
+        if reply.status != 200:
+            raise AssertionError(f"/idea answered {reply.status}: {reply.body}")
+        calls = await self.wait_for_calls("views.open", before + 1)
+        return self._opened_view(calls[before])
+
+    async def capture_message(self, text: str, *, user: str = SUBMITTER, channel: str = "C0000GNRL1") -> dict:
+        """Use the "Capture as idea" shortcut on a message; return the modal it opened."""
+        before = len(self.standin.calls_to("views.open"))
+        reply = await self.slack.interactive(message_shortcut("capture_as_idea", text=text, user=user, channel=channel))
+        if reply.status != 200:
+            raise AssertionError(f"shortcut answered {reply.status}: {reply.body}")
+        calls = await self.wait_for_calls("views.open", before + 1)
+        return self._opened_view(calls[before])
+
+    def _opened_view(self, call: Any) -> dict:
+        return self.standin.views[call.result["view"]["id"]]
+
+    async def submit(
+        self, view: Mapping[str, Any], answers: Mapping[str, str | None], *, user: str = SUBMITTER
+    ) -> Reply:
+        """Submit `view` with `answers` (block id -> value)."""
+        return await self.slack.interactive(view_submission(view, answers, user=user))
+
+    async def submit_idea(self, answers: Mapping[str, str | None], *, user: str = SUBMITTER) -> Reply:
+        """Open the modal with `/idea` and submit it once."""
+        view = await self.open_modal(user=user)
+        return await self.submit(view, answers, user=user)
+
+    async def click(self, action_id: str, *, user: str, value: str = "", **kwargs: Any) -> Reply:
+        """Click a button (block_actions)."""
+        return await self.slack.interactive(block_actions(action_id, value=value, user=user, **kwargs))
+
+
+def idea_answers(**overrides: str | None) -> dict[str, str | None]:
+    """A complete, problem-first set of modal answers; override any field by block id."""
+    answers: dict[str, str | None] = {
+        "title": "Customers can't see where their order is",
+        "affected": "Online customers and the support team",
+        "problem": "Customers call us to ask where their order is — about 40 calls a day, each takes "
+        "4 minutes because agents have to check two systems.",
+        "evidence": "Call log, March: 1,180 'where is my order' calls",
+        "business_value": "Frees about 2.5 agent hours a day and cuts repeat calls",
+        "solution": "Send tracking links by SMS when the parcel ships",
+        "origin": "problem",
+        "kind": "invent",
+    }
+    answers.update(overrides)
+    return answers

@@ -1,0 +1,161 @@
+"""Capture: `/idea`, the shortcuts, the "Submit an idea" button, and the modal's submission."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.domain import IdeaDraft, SourceMessage
+from bot.ids import Action, Command, Shortcut, View
+from bot.problem import check_problem, problem_fingerprint
+from bot.similar import Candidate, find_similar
+from bot.slash import Ask, parse_idea_command
+from bot.views import (
+    ModalContext,
+    build_help,
+    build_idea_detail,
+    build_idea_list,
+    build_idea_modal,
+    build_not_found,
+    build_unknown_subcommand,
+    build_usage,
+    missing_choices,
+    read_idea_form,
+)
+from models.store import GateFlags
+
+log = logging.getLogger("ideabot.capture")
+
+
+def _str(mapping: Any, *keys: str) -> str:
+    """A nested string value of a payload, or "" when any level is missing or not what we expect."""
+    value = mapping
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+async def _open_modal(client: AsyncWebClient, trigger_id: str, view: Any) -> None:
+    if not trigger_id:
+        log.warning("cannot open the idea modal: the request carried no trigger_id")
+        return
+    await client.views_open(trigger_id=trigger_id, view=view)
+
+
+async def handle_idea_command(ack: AsyncAck, command: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """`/idea [text]` opens the modal; `/idea help|list|mine|search|show` answers ephemerally."""
+    request = parse_idea_command(_str(command, "text"))
+    user_id = _str(command, "user_id")
+    if request.ask is Ask.SUBMIT:
+        await ack()
+        draft = IdeaDraft(title=request.text[:150], affected="", problem="")
+        await _open_modal(client, _str(command, "trigger_id"), build_idea_modal(draft=draft))
+        return
+    store = deps.store
+    if request.ask is Ask.HELP:
+        answer = build_help()
+    elif request.ask is Ask.LIST:
+        answer = build_idea_list("Latest ideas", await store.recent_ideas(limit=10), empty="No ideas yet.")
+    elif request.ask is Ask.MINE:
+        ideas = await store.ideas_by_submitter(user_id=user_id, limit=20)
+        answer = build_idea_list("Your ideas", ideas, empty="You haven't submitted any ideas yet. Try `/idea`.")
+    elif request.ask is Ask.SEARCH:
+        ideas = await store.search_ideas(words=request.words, limit=10)
+        answer = build_idea_list(f"Ideas matching “{request.text}”", ideas, empty="No idea matches those words.")
+    elif request.ask is Ask.SHOW:
+        assert request.idea_id is not None
+        data = await store.card_data(idea_id=request.idea_id)
+        answer = build_idea_detail(data) if data else build_not_found(request.idea_id)
+    elif request.ask is Ask.USAGE:
+        answer = build_usage(request.usage)
+    else:
+        answer = build_unknown_subcommand(request.text)
+    await ack(**answer.as_kwargs())
+
+
+async def handle_submit_shortcut(ack: AsyncAck, shortcut: dict, client: AsyncWebClient) -> None:
+    """The global shortcut "Submit an idea"."""
+    await ack()
+    await _open_modal(client, _str(shortcut, "trigger_id"), build_idea_modal())
+
+
+async def handle_capture_message(ack: AsyncAck, shortcut: dict, client: AsyncWebClient) -> None:
+    """The message shortcut "Capture as idea": the message becomes the proposed solution."""
+    await ack()
+    text = _str(shortcut, "message", "text")
+    channel = _str(shortcut, "channel", "id")
+    ts = _str(shortcut, "message", "ts") or _str(shortcut, "message_ts")
+    source = SourceMessage(channel=channel, ts=ts) if channel and ts else None
+    draft = IdeaDraft(title="", affected="", problem="", solution=text)
+    view = build_idea_modal(draft=draft, context=ModalContext(source=source))
+    await _open_modal(client, _str(shortcut, "trigger_id"), view)
+
+
+async def handle_open_idea_modal(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
+    """A "Submit an idea" button (App Home, help, an unknown subcommand's suggested title)."""
+    await ack()
+    value = _str(action, "value")
+    title = "" if value == "open" else value
+    await _open_modal(client, _str(body, "trigger_id"), build_idea_modal(draft=IdeaDraft(title, "", "")))
+
+
+async def _was_coached(deps: Deps, view_id: str, fingerprint: str) -> bool:
+    if (view_id, fingerprint) in deps.coached:
+        return True
+    return await deps.store.was_coached(view_id=view_id, fingerprint=fingerprint)
+
+
+async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, deps: Deps) -> None:
+    """Validate the modal (problem gate), ack, then store the idea; the outbox posts card and receipt."""
+    draft = read_idea_form(view)
+    gate = check_problem(draft)
+    errors = {**missing_choices(draft), **gate.errors}
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    view_id = _str(view, "id")
+    if gate.coaching:
+        fingerprint = problem_fingerprint(draft.problem)
+        if not view_id or not await _was_coached(deps, view_id, fingerprint):
+            # Remembered in memory before the ack (a quick resubmit must find it) and in the
+            # database after it (restarts, other replicas) — no write stands before the ack.
+            if view_id:
+                deps.remember_coached(view_id, fingerprint)
+            await ack(response_action="errors", errors=gate.coaching)
+            if view_id:
+                await deps.store.remember_coaching(view_id=view_id, fingerprint=fingerprint)
+            return
+    await ack()
+
+    user_id = _str(body, "user", "id")
+    context = ModalContext.decode(view.get("private_metadata"))
+    candidates = [Candidate(idea_id=i, text=t) for i, t in await deps.store.similar_candidates()]
+    similar = find_similar(draft.problem, candidates)
+    idea, created = await deps.store.add_idea(
+        draft=draft,
+        submitter_id=user_id,
+        view_id=view_id or None,
+        flags=GateFlags(
+            problem_is_solution=gate.problem_is_solution,
+            problem_is_vague=gate.problem_is_vague,
+            quote=gate.quote,
+        ),
+        source=context.source,
+        similar_to_id=similar.idea_id if similar else None,
+    )
+    if created:
+        log.info("stored IDEA-%s from %s%s", idea.id, user_id, " (flagged)" if gate.coaching else "")
+        deps.wake_outbox()
+
+
+def register(app: AsyncApp) -> None:
+    """Register the capture listeners."""
+    app.command(Command.IDEA)(handle_idea_command)
+    app.shortcut(Shortcut.SUBMIT_IDEA)(handle_submit_shortcut)
+    app.shortcut(Shortcut.CAPTURE_MESSAGE)(handle_capture_message)
+    app.action(Action.OPEN_IDEA_MODAL)(handle_open_idea_modal)
+    app.view(View.IDEA)(handle_idea_submission)

@@ -1,0 +1,25 @@
+"""Shared fixtures: a real ideabot over HTTP against the local Slack stand-in, on a real SQLite file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.outbox import Backoff
+from bot.server import RuntimeOptions
+from bot.standin.local import LocalSlack
+
+FAST = RuntimeOptions(outbox_poll_interval=0.05, outbox_backoff=Backoff(base=0.05, cap=0.5, jitter=0.0))
+
+
+@pytest.fixture
+async def local(tmp_path) -> AsyncIterator[LocalSlack]:
+    """ideabot running in HTTP mode on a free port, the stand-in Web API, a SQLite file."""
+    async with LocalSlack(tmp_path / "ideabot.db", options=FAST) as slack:
+        yield slack
+
+
+# Tokens a user could type to make Slack notify or link; none may reach Slack unescaped.
+NOTIFYING = re.compile(r"<(?:!channel|!here|!everyone|!subteam\^[A-Z0-9]+|@[UW][A-Z0-9]+|#C[A-Z0-9]+|https?://)")

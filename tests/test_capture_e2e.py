@@ -1,0 +1,310 @@
+"""Capture, end to end: signed HTTP requests into the running app, Slack calls out to the stand-in."""
+
+from __future__ import annotations
+
+import json
+
+from bot.standin.driver import block_actions, global_shortcut
+from bot.standin.local import IDEAS_CHANNEL, SUBMITTER, LocalSlack, idea_answers
+from models.tables import Idea
+
+MODAL_BLOCKS = ["title", "affected", "problem", "evidence", "business_value", "solution", "origin", "kind"]
+
+
+def input_block_ids(view: dict) -> list[str]:
+    return [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+
+
+def initial(view: dict, block_id: str) -> str | None:
+    block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+    return block["element"].get("initial_value")
+
+
+async def all_ideas(local: LocalSlack) -> list[Idea]:
+    return await local.store.recent_ideas(limit=100)
+
+
+def card_text(message) -> str:
+    return json.dumps(message.blocks) + message.text
+
+
+async def test_slash_command_acks_and_opens_the_modal_problem_first(local: LocalSlack) -> None:
+    reply = await local.slack.command("")
+    assert reply.status == 200 and reply.body == ""
+    (call,) = await local.wait_for_calls("views.open", 1)
+    view = call.args["view"]
+    assert view["callback_id"] == "idea_modal"
+    assert input_block_ids(view) == MODAL_BLOCKS
+    assert input_block_ids(view).index("problem") < input_block_ids(view).index("solution")
+
+
+async def test_slash_command_text_prefills_the_title(local: LocalSlack) -> None:
+    view = await local.open_modal("Returns take too long at the Leeds store")
+    assert initial(view, "title") == "Returns take too long at the Leeds store"
+    assert initial(view, "problem") is None
+
+
+async def test_valid_submission_is_stored_then_card_and_receipt_are_posted(local: LocalSlack) -> None:
+    reply = await local.submit_idea(idea_answers())
+    assert reply.status == 200 and reply.body == ""  # an empty ack closes the modal
+    await local.settle()
+
+    (idea,) = await all_ideas(local)
+    assert idea.title == "Customers can't see where their order is"
+    assert idea.submitter_id == SUBMITTER and idea.status == "new"
+    assert (idea.origin, idea.kind) == ("problem", "invent")
+    assert not idea.problem_is_solution and not idea.problem_is_vague
+    assert idea.card_channel == IDEAS_CHANNEL and idea.card_ts
+
+    (card,) = local.standin.channel_messages(IDEAS_CHANNEL)
+    assert card.ts == idea.card_ts
+    text = card_text(card)
+    for expected in (
+        "IDEA-1",
+        "Customers can't see where their order is",
+        "Online customers and the support team",
+        "about 40 calls a day",
+        "Frees about 2.5 agent hours",
+        "`problem-first`",
+        "`invent`",
+        f"<@{SUBMITTER}>",
+        "New",
+    ):
+        assert expected in text, expected
+
+    dm_calls = [c for c in local.standin.calls_to("chat.postMessage") if c.args["channel"] == SUBMITTER]
+    assert len(dm_calls) == 1
+    receipt = json.dumps(dm_calls[0].args["blocks"])
+    assert "IDEA-1" in receipt and idea.card_permalink and idea.card_permalink in receipt
+
+
+async def test_solution_framed_problem_is_coached_then_accepted_and_flagged(local: LocalSlack) -> None:
+    view = await local.open_modal()
+    answers = idea_answers(problem="We need Kubernetes for all of our services this year")
+    first = await local.submit(view, answers)
+    body = first.json()
+    assert body["response_action"] == "errors"
+    assert set(body["errors"]) == {"problem"}
+    assert "We need Kubernetes" in body["errors"]["problem"] and "Instead of" in body["errors"]["problem"]
+    assert await all_ideas(local) == []
+
+    second = await local.submit(view, answers)  # the same text again: accepted, flagged
+    assert second.status == 200 and second.body == ""
+    await local.settle()
+    (idea,) = await all_ideas(local)
+    assert idea.problem_is_solution and "We need Kubernetes" in idea.gate_quote
+    (card,) = local.standin.channel_messages(IDEAS_CHANNEL)
+    assert "reads like a solution" in card_text(card)
+
+
+async def test_changed_text_after_coaching_is_checked_again(local: LocalSlack) -> None:
+    view = await local.open_modal()
+    await local.submit(view, idea_answers(problem="Improve the user experience of the whole platform"))
+    again = await local.submit(view, idea_answers(problem="Let's modernise the platform with a shiny new UI"))
+    assert again.json()["response_action"] == "errors"
+    fixed = await local.submit(
+        view, idea_answers(problem="Customers abandon checkout on mobile because the pay button is hidden")
+    )
+    assert fixed.body == ""
+    await local.settle()
+    (idea,) = await all_ideas(local)
+    assert not idea.problem_is_solution and not idea.problem_is_vague
+
+
+async def test_hard_errors_are_inline_and_store_nothing(local: LocalSlack) -> None:
+    view = await local.open_modal()
+    cases = {
+        "empty problem": (idea_answers(problem="   "), {"problem"}),
+        "too short": (idea_answers(problem="slow checkout"), {"problem"}),
+        "copy of title": (idea_answers(problem="Customers can't see where their order is"), {"problem"}),
+        "copy of solution": (
+            idea_answers(problem="Send tracking links by SMS when the parcel ships"),
+            {"problem"},
+        ),
+        "nobody affected": (idea_answers(affected=""), {"affected"}),
+        "no origin": (idea_answers(origin=None), {"origin"}),
+    }
+    for name, (answers, blocks) in cases.items():
+        reply = await local.submit(view, answers)
+        assert reply.json()["response_action"] == "errors", name
+        assert set(reply.json()["errors"]) == blocks, name
+    assert await all_ideas(local) == []
+    assert local.standin.calls_to("chat.postMessage") == []
+
+
+async def test_message_shortcut_prefills_the_solution_and_links_the_source(local: LocalSlack) -> None:
+    view = await local.capture_message("What if we put QR codes on tables so people can pay", channel="C0000FLOOR")
+    assert initial(view, "solution") == "What if we put QR codes on tables so people can pay"
+    reply = await local.submit(
+        view,
+        idea_answers(
+            title="Guests wait to pay",
+            affected="Restaurant guests on Friday nights",
+            problem="Guests wait 10 to 15 minutes for the card machine at busy times and some leave without tipping",
+            solution="What if we put QR codes on tables so people can pay",
+        ),
+    )
+    assert reply.body == ""
+    await local.settle()
+    (idea,) = await all_ideas(local)
+    assert (idea.source_channel, bool(idea.source_ts)) == ("C0000FLOOR", True)
+    assert idea.source_permalink.startswith("https://standin.slack.com/archives/C0000FLOOR/")
+    (card,) = local.standin.channel_messages(IDEAS_CHANNEL)
+    assert f"<{idea.source_permalink}|from a message>" in card_text(card)
+
+
+async def test_global_shortcut_opens_the_modal(local: LocalSlack) -> None:
+    reply = await local.slack.interactive(global_shortcut("submit_idea"))
+    assert reply.status == 200
+    (call,) = await local.wait_for_calls("views.open", 1)
+    assert input_block_ids(call.args["view"]) == MODAL_BLOCKS
+
+
+async def test_app_home_shows_the_button_and_my_ideas_with_status(local: LocalSlack) -> None:
+    await local.submit_idea(idea_answers())
+    await local.submit_idea(
+        idea_answers(title="Another one", problem="Drivers wait 30 minutes at the depot every morning for paperwork"),
+        user="U0000OTHER",
+    )
+    await local.settle()
+    reply = await local.slack.event(
+        {"type": "app_home_opened", "user": SUBMITTER, "channel": "D0000USER1", "tab": "home"}
+    )
+    assert reply.status == 200
+    (call,) = await local.wait_for_calls("views.publish", 1)
+    assert call.args["user_id"] == SUBMITTER
+    home = json.dumps(call.args["view"])
+    assert "open_idea_modal" in home and "Submit an idea" in home
+    assert "IDEA-1" in home and "New" in home
+    assert "IDEA-2" not in home  # someone else's idea
+
+    before = len(local.standin.calls_to("views.open"))
+    click = await local.slack.interactive(block_actions("open_idea_modal", value="open", container={"type": "view"}))
+    assert click.status == 200
+    opened = (await local.wait_for_calls("views.open", before + 1))[before]
+    assert input_block_ids(opened.args["view"]) == MODAL_BLOCKS
+
+
+async def test_subcommands_answer_ephemerally(local: LocalSlack) -> None:
+    await local.submit_idea(idea_answers())
+    await local.submit_idea(
+        idea_answers(
+            title="Laptop wait",
+            problem="New hires wait three days for a laptop and accounts, so they sit idle",
+        ),
+        user="U0000OTHER",
+    )
+    await local.settle()
+    modals_before = len(local.standin.calls_to("views.open"))
+
+    def said(reply) -> str:
+        assert reply.status == 200
+        body = reply.json()
+        assert body.get("response_type", "ephemeral") == "ephemeral"
+        return body["text"] + json.dumps(body.get("blocks", []))
+
+    assert "/idea search WORDS" in said(await local.slack.command("help"))
+    listed = said(await local.slack.command("list"))
+    assert "IDEA-1" in listed and "IDEA-2" in listed
+    mine = said(await local.slack.command("mine"))
+    assert "IDEA-1" in mine and "IDEA-2" not in mine
+    found = said(await local.slack.command("search laptop"))
+    assert "IDEA-2" in found and "IDEA-1" not in found
+    assert "No idea matches" in said(await local.slack.command("search zeppelin"))
+    shown = said(await local.slack.command("show IDEA-2"))
+    assert "New hires wait three days" in shown
+    assert "There is no IDEA-99" in said(await local.slack.command("show IDEA-99"))
+    assert "isn't an `/idea` command" in said(await local.slack.command("stats"))
+    assert "/idea show IDEA-42" in said(await local.slack.command("show"))
+    assert len(local.standin.calls_to("views.open")) == modals_before  # answers, not modals
+
+
+async def test_forged_signature_is_rejected_and_nothing_happens(local: LocalSlack) -> None:
+    view = await local.open_modal()
+    calls_before = len(local.standin.calls)
+    from urllib.parse import urlencode
+
+    from bot.standin.driver import sign, view_submission
+
+    body = urlencode({"payload": json.dumps(view_submission(view, idea_answers()))})
+    forged = sign(body, "not-the-signing-secret")
+    reply = await local.slack.post_raw(body, content_type="application/x-www-form-urlencoded", headers=forged)
+    assert reply.status == 401
+    await local.settle()
+    assert await all_ideas(local) == []
+    assert len(local.standin.calls) == calls_before
+
+
+async def test_the_same_submission_delivered_twice_stores_one_idea(local: LocalSlack) -> None:
+    view = await local.open_modal()
+    first = await local.submit(view, idea_answers())
+    second = await local.submit(view, idea_answers())
+    assert first.status == second.status == 200
+    await local.settle()
+    assert len(await all_ideas(local)) == 1
+    assert len(local.standin.channel_messages(IDEAS_CHANNEL)) == 1
+
+
+async def test_a_similar_existing_idea_is_named_on_the_card_and_in_the_receipt(local: LocalSlack) -> None:
+    await local.submit_idea(idea_answers())
+    await local.settle()
+    await local.submit_idea(
+        idea_answers(
+            title="Where-is-my-order calls",
+            affected="Support team and online customers",
+            problem="Online customers keep calling support to ask where their order is, about 40 calls a day, "
+            "and every call takes agents 4 minutes checking two systems.",
+        ),
+        user="U0000OTHER",
+    )
+    await local.settle()
+    first, second = sorted(await all_ideas(local), key=lambda i: i.id)
+    assert second.similar_to_id == first.id
+    card = local.standin.channel_messages(IDEAS_CHANNEL)[1]
+    assert "Similar to" in card_text(card) and "IDEA-1" in card_text(card)
+    receipt = next(c for c in local.standin.calls_to("chat.postMessage") if c.args["channel"] == "U0000OTHER")
+    assert "A similar idea already exists" in json.dumps(receipt.args["blocks"])
+
+
+HOSTILE = "<!channel> <!here> <@U123> <https://evil.example|click> &amp; ‮"
+
+
+def mrkdwn_strings(obj) -> list[str]:
+    """Every string Slack would parse as mrkdwn: top-level `text` and mrkdwn text objects."""
+    found: list[str] = []
+    if isinstance(obj, dict):
+        if obj.get("type") == "mrkdwn" and isinstance(obj.get("text"), str):
+            found.append(obj["text"])
+        for key, value in obj.items():
+            if key == "text" and isinstance(value, str) and obj.get("type") not in ("plain_text", "mrkdwn"):
+                found.append(value)
+            else:
+                found.extend(mrkdwn_strings(value))
+    elif isinstance(obj, list):
+        for item in obj:
+            found.extend(mrkdwn_strings(item))
+    return found
+
+
+async def test_user_text_never_notifies_anyone(local: LocalSlack) -> None:
+    answers = {
+        key: f"{value} {HOSTILE}" if key not in ("origin", "kind") else value for key, value in idea_answers().items()
+    }
+    reply = await local.submit_idea(answers)
+    assert reply.body == ""
+    await local.settle()
+    (idea,) = await all_ideas(local)
+    assert idea.title == answers["title"].strip() and idea.problem == answers["problem"].strip()  # byte-exact
+
+    answers_from_acks = []
+    for command in ("list", "mine", "show IDEA-1", "search channel"):
+        answers_from_acks.append((await local.slack.command(command)).json())
+    await local.slack.event({"type": "app_home_opened", "user": SUBMITTER, "tab": "home"})
+    await local.wait_for_calls("views.publish", 1)
+
+    outgoing = [c.args for c in local.standin.calls if c.method != "views.open"] + answers_from_acks
+    texts = [t for args in outgoing for t in mrkdwn_strings(args)]
+    assert any("&lt;!channel&gt;" in t for t in texts)
+    for text in texts:
+        for token in ("<!channel>", "<!here>", "<@U123>", "<https://evil.example"):
+            assert token not in text, (token, text[:200])

@@ -1,0 +1,68 @@
+"""Settings: every problem named at once, nothing secret in repr."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ConfigError, Settings
+
+GOOD = {
+    "SLACK_BOT_TOKEN": "xoxb-1-2-abc",
+    "SLACK_SIGNING_SECRET": "s3cr3t-signing",
+    "IDEAS_CHANNEL": "C0123456789",
+}
+
+
+def test_defaults() -> None:
+    s = Settings.from_env(GOOD)
+    assert (s.port, s.host, s.database_url) == (3000, "0.0.0.0", "sqlite+aiosqlite:///ideabot.db")
+    assert s.slack_api_url == "https://slack.com/api/" and not s.socket_mode
+
+
+def test_every_problem_is_named_in_one_message() -> None:
+    env = {
+        "SLACK_BOT_TOKEN": "xoxp-user",
+        "PORT": "eighty",
+        "IDEAS_CHANNEL": "#ideas",
+        "TRIAGE_USERS": "alice,U123ABC",
+        "LOG_LEVEL": "loud",
+        "TRIAGE_USERGROUP": "devs",
+        "DATABASE_URL": "sqlite:///x.db",
+    }
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env(env)
+    message = info.value.message()
+    for needle in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "PORT",
+        "IDEAS_CHANNEL",
+        "TRIAGE_USERS",
+        "alice",
+        "LOG_LEVEL",
+        "TRIAGE_USERGROUP",
+        "DATABASE_URL",
+        ".env.example",
+    ):
+        assert needle in message
+    assert "8 settings need attention" in message
+
+
+def test_socket_mode_needs_no_signing_secret() -> None:
+    env = {**GOOD, "SLACK_APP_TOKEN": "xapp-1-abc"}
+    del env["SLACK_SIGNING_SECRET"]
+    assert Settings.from_env(env).socket_mode
+
+
+def test_without_slack_the_credentials_may_be_missing() -> None:
+    assert Settings.from_env({}, need_slack=False).ideas_channel == ""
+
+
+def test_triage_users_and_api_url() -> None:
+    s = Settings.from_env({**GOOD, "TRIAGE_USERS": " U1AAA , W2BBB ,", "SLACK_API_URL": "http://127.0.0.1:9/api"})
+    assert s.triage_users == frozenset({"U1AAA", "W2BBB"}) and s.slack_api_url == "http://127.0.0.1:9/api/"
+
+
+def test_repr_hides_secrets() -> None:
+    text = repr(Settings.from_env(GOOD))
+    assert "xoxb" not in text and "s3cr3t" not in text

@@ -1,0 +1,147 @@
+"""Block Kit builders: structure, escaping, and Slack's limits with the largest possible input."""
+
+from __future__ import annotations
+
+import json
+
+from bot.domain import IdeaDraft, Kind, Origin, SourceMessage
+from bot.standin.webapi import check_message, check_view
+from bot.views import (
+    ModalContext,
+    build_help,
+    build_home,
+    build_idea_card,
+    build_idea_list,
+    build_idea_modal,
+    build_receipt,
+    build_unknown_subcommand,
+    read_idea_form,
+)
+from models.store import CardData
+from models.tables import Idea
+
+HUGE = "<!channel> " + "<" * 3000 + " 🙂\u200b" * 200
+
+
+def idea(**kw) -> Idea:
+    fields = dict(
+        id=42,
+        title="Title",
+        affected="Agents",
+        problem="Agents re-enter orders twice a day",
+        evidence="",
+        business_value="",
+        solution="",
+        origin="technology",
+        kind="adopt",
+        submitter_id="U0000USER1",
+        status="new",
+        card_permalink="https://standin.slack.com/archives/C1/p1",
+    )
+    fields.update(kw)
+    return Idea(**fields)
+
+
+def card_data(i: Idea, **kw) -> CardData:
+    return CardData(
+        idea=i,
+        supporters=kw.get("supporters", 0),
+        score_average=kw.get("avg"),
+        score_count=kw.get("count", 0),
+        similar=kw.get("similar"),
+        merged_into=None,
+    )
+
+
+def test_modal_orders_the_problem_before_the_solution_and_fits_slack() -> None:
+    view = build_idea_modal().to_dict()
+    ids = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+    assert ids == ["title", "affected", "problem", "evidence", "business_value", "solution", "origin", "kind"]
+    assert len(view["title"]["text"]) <= 24 and check_view(view) == ""
+    optional = {b["block_id"] for b in view["blocks"] if b.get("optional")}
+    assert optional == {"evidence", "business_value", "solution"}
+
+
+def test_modal_prefill_of_any_size_is_cut_to_the_input_limits() -> None:
+    draft = IdeaDraft(title=HUGE, affected=HUGE, problem=HUGE, evidence=HUGE, business_value=HUGE, solution=HUGE)
+    context = ModalContext(source=SourceMessage(channel="C1", ts="1.2"))
+    view = build_idea_modal(draft=draft, context=context).to_dict()
+    assert check_view(view) == ""
+    for block in view["blocks"]:
+        element = block.get("element", {})
+        if element.get("initial_value"):
+            assert len(element["initial_value"]) <= element["max_length"]
+    assert ModalContext.decode(view["private_metadata"]).source == SourceMessage("C1", "1.2")
+
+
+def test_read_idea_form_survives_missing_and_malformed_state() -> None:
+    assert read_idea_form({}) == IdeaDraft(title="", affected="", problem="")
+    assert (
+        read_idea_form({"state": {"values": {"title": "x", "origin": {"origin": {"selected_option": 5}}}}}).title == ""
+    )
+    values = {
+        "title": {"title": {"type": "plain_text_input", "value": "  T  "}},
+        "origin": {"origin": {"type": "radio_buttons", "selected_option": {"value": "technology"}}},
+        "kind": {"kind": {"type": "radio_buttons", "selected_option": {"value": "nonsense"}}},
+    }
+    draft = read_idea_form({"state": {"values": values}})
+    assert (draft.title, draft.origin, draft.kind) == ("T", Origin.TECHNOLOGY, None)
+
+
+def test_card_with_the_largest_fields_fits_one_message() -> None:
+    big = idea(
+        title=HUGE[:150],
+        affected=HUGE,
+        problem=HUGE,
+        evidence=HUGE,
+        business_value=HUGE,
+        solution=HUGE,
+        problem_is_solution=True,
+        gate_quote=HUGE,
+        source_permalink="https://standin.slack.com/archives/C2/p3",
+        sponsor_id="U0000SPON1",
+        partner_id="U0000PART1",
+    )
+    message = build_idea_card(card_data(big, supporters=3, avg=3.5, count=2, similar=idea(id=7, title=HUGE)))
+    kwargs = message.as_kwargs()
+    assert check_message(kwargs) == ""
+    assert "<!channel>" not in json.dumps(kwargs)
+    assert len(kwargs["text"]) <= 300
+
+
+def test_card_shows_tags_flags_and_links() -> None:
+    i = idea(problem_is_solution=True, gate_quote="we need a blockchain", business_value="")
+    text = json.dumps(build_idea_card(card_data(i, supporters=1)).as_kwargs())
+    for needle in (
+        "IDEA-42",
+        "`technology-first`",
+        "`adopt`",
+        "reads like a solution",
+        "we need a blockchain",
+        "Not stated",
+        "<@U0000USER1>",
+        "1 supporter",
+    ):
+        assert needle in text, needle
+
+
+def test_receipt_links_the_card_and_names_a_similar_idea() -> None:
+    similar = idea(id=7, title="Older", card_permalink="https://standin.slack.com/archives/C1/p7")
+    kwargs = build_receipt(card_data(idea(), similar=similar)).as_kwargs()
+    text = json.dumps(kwargs)
+    assert "https://standin.slack.com/archives/C1/p1" in text and "IDEA-7" in text
+    assert check_message(kwargs) == ""
+
+
+def test_lists_home_and_help_fit_slack() -> None:
+    ideas = [idea(id=n, title=HUGE) for n in range(1, 30)]
+    assert check_message(build_idea_list("Results for <x>", ideas, empty="none").as_kwargs()) == ""
+    home = build_home(ideas=ideas).to_dict()
+    assert check_view(home) == "" and "open_idea_modal" in json.dumps(home)
+    assert check_message(build_help().as_kwargs()) == ""
+    assert check_message(build_unknown_subcommand("x" * 500).as_kwargs()) == ""
+
+
+def test_enums_cover_the_modal_choices() -> None:
+    assert {o.value for o in Origin} == {"problem", "technology"}
+    assert {k.value for k in Kind} == {"invent", "adopt"}
