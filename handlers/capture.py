@@ -26,9 +26,12 @@ from bot.views import (
     missing_choices,
     read_idea_form,
 )
+from handlers._ack import ack_when_stored
 from models.store import GateFlags
 
 log = logging.getLogger("ideabot.capture")
+
+SAVE_FAILED = "ideabot couldn't save this just now. Your text is still here: please submit again in a moment."
 
 
 def _str(mapping: Any, *keys: str) -> str:
@@ -110,7 +113,7 @@ async def _was_coached(deps: Deps, view_id: str, fingerprint: str) -> bool:
 
 
 async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, deps: Deps) -> None:
-    """Validate the modal (problem gate), ack, then store the idea; the outbox posts card and receipt."""
+    """Validate the modal (problem gate), store the idea, ack; the outbox posts card and receipt."""
     draft = read_idea_form(view)
     gate = check_problem(draft)
     errors = {**missing_choices(draft), **gate.errors}
@@ -129,25 +132,30 @@ async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, deps: De
             if view_id:
                 await deps.store.remember_coaching(view_id=view_id, fingerprint=fingerprint)
             return
-    await ack()
-
     user_id = _str(body, "user", "id")
     context = ModalContext.decode(view.get("private_metadata"))
-    candidates = [Candidate(idea_id=i, text=t) for i, t in await deps.store.similar_candidates()]
-    similar = find_similar(draft.problem, candidates)
-    idea, created = await deps.store.add_idea(
-        draft=draft,
-        submitter_id=user_id,
-        view_id=view_id or None,
-        flags=GateFlags(
-            problem_is_solution=gate.problem_is_solution,
-            problem_is_vague=gate.problem_is_vague,
-            quote=gate.quote,
-        ),
-        source=context.source,
-        similar_to_id=similar.idea_id if similar else None,
+
+    async def store_idea():
+        candidates = [Candidate(idea_id=i, text=t) for i, t in await deps.store.similar_candidates()]
+        similar = find_similar(draft.problem, candidates)
+        return await deps.store.add_idea(
+            draft=draft,
+            submitter_id=user_id,
+            view_id=view_id or None,
+            flags=GateFlags(
+                problem_is_solution=gate.problem_is_solution,
+                problem_is_vague=gate.problem_is_vague,
+                quote=gate.quote,
+            ),
+            source=context.source,
+            similar_to_id=similar.idea_id if similar else None,
+        )
+
+    stored = await ack_when_stored(
+        ack, store_idea(), failure_errors={"problem": SAVE_FAILED}, what=f"an idea from {user_id}"
     )
-    if created:
+    if stored is not None and stored[1]:
+        idea = stored[0]
         log.info("stored IDEA-%s from %s%s", idea.id, user_id, " (flagged)" if gate.coaching else "")
         deps.wake_outbox()
 

@@ -111,6 +111,12 @@ class LocalSlack:
         await self.wait_for(lambda: len(self.standin.calls_to(method)) >= count, timeout=timeout, what=method)
         return self.standin.calls_to(method)
 
+    async def pause_outbox(self) -> None:
+        """Stop the outbox worker's loop (`settle()` still delivers on demand)."""
+        assert self.runtime is not None and self.runtime.worker is not None
+        await self.runtime.worker.stop()
+        await asyncio.gather(*self.runtime._tasks, return_exceptions=True)
+
     async def settle(self, *, timeout: float = 10.0) -> None:
         """Let the outbox deliver everything that is due."""
         assert self.runtime is not None and self.runtime.worker is not None

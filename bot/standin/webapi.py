@@ -113,33 +113,28 @@ class SlackWebAPIStandIn:
         """Listen on 127.0.0.1 (a free port by default)."""
         app = web.Application(client_max_size=8 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
-        await self._listen(host, port)
-
-    async def _listen(self, host: str, port: int) -> None:
-        assert self._runner is not None
         self._site = web.TCPSite(self._runner, host, port, reuse_address=True)
         await self._site.start()
         sockets = getattr(self._site._server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
-        """Stop listening and release the port."""
+        """Stop listening, drop open connections and release the port."""
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+            self._site = None
 
     async def refuse_connections(self) -> None:
-        """Close the listening socket: clients get "connection refused" until `accept_connections()`."""
-        if self._site is not None:
-            await self._site.stop()
-            self._site = None
+        """Go away entirely: open connections drop, new ones are refused until `accept_connections()`."""
+        await self.stop()
 
     async def accept_connections(self) -> None:
         """Listen again on the same port."""
-        if self._site is None:
-            await self._listen("127.0.0.1", self.port)
+        if self._runner is None:
+            await self.start(port=self.port)
 
     @property
     def url(self) -> str:

@@ -1,0 +1,90 @@
+"""The store on a real SQLite file: WAL, BEGIN IMMEDIATE writes, idempotency, outbox leases."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from bot.domain import IdeaDraft, Kind, Origin
+from models.store import GateFlags, Store
+from models.tables import utcnow
+
+
+@pytest.fixture
+async def store(tmp_path):
+    s = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'store.db'}")
+    await s.create_schema()
+    yield s
+    await s.close()
+
+
+def draft(n: int = 0) -> IdeaDraft:
+    return IdeaDraft(
+        title=f"Idea {n}",
+        affected="Support agents",
+        problem=f"Agents re-enter order {n} twice because two systems don't talk",
+        origin=Origin.PROBLEM,
+        kind=Kind.INVENT,
+    )
+
+
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(store: Store) -> None:
+    async with store.engine.connect() as conn:
+        assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+        assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() >= 5000
+
+
+async def test_writes_begin_immediate(store: Store) -> None:
+    statements: list[str] = []
+    from sqlalchemy import event
+
+    @event.listens_for(store.engine.sync_engine, "before_cursor_execute")
+    def record(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    await store.add_idea(draft=draft(), submitter_id="U1", view_id="V1", flags=GateFlags())
+    await store.recent_ideas()
+    begins = [s for s in statements if s.startswith("BEGIN")]
+    assert "BEGIN IMMEDIATE" in begins and "BEGIN" in begins
+
+
+async def test_concurrent_writers_never_hit_database_is_locked(store: Store) -> None:
+    results = await asyncio.gather(
+        *(store.add_idea(draft=draft(n), submitter_id="U1", view_id=f"V{n}", flags=GateFlags()) for n in range(60))
+    )
+    ids = [idea.id for idea, created in results if created]
+    assert len(ids) == 60 and len(set(ids)) == 60
+    assert (await store.outbox_counts())["pending"] == 120  # a card and a receipt each
+
+
+async def test_the_same_view_is_stored_once(store: Store) -> None:
+    first = await store.add_idea(draft=draft(), submitter_id="U1", view_id="VSAME", flags=GateFlags())
+    again = await asyncio.gather(
+        *(store.add_idea(draft=draft(), submitter_id="U1", view_id="VSAME", flags=GateFlags()) for _ in range(5))
+    )
+    assert first[1] is True and all(not created and idea.id == first[0].id for idea, created in again)
+    assert len(await store.recent_ideas()) == 1
+
+
+async def test_search_treats_wildcards_as_text(store: Store) -> None:
+    await store.add_idea(draft=draft(1), submitter_id="U1", view_id="V1", flags=GateFlags())
+    assert await store.search_ideas(words=["%"]) == []
+    assert await store.search_ideas(words=["_"]) == []
+    assert len(await store.search_ideas(words=["ORDER", "twice"])) == 1
+
+
+async def test_outbox_leases_are_exclusive_and_expired_ones_are_uncertain(store: Store) -> None:
+    for n in range(5):
+        await store.add_idea(draft=draft(n), submitter_id="U1", view_id=f"V{n}", flags=GateFlags())
+    now = utcnow()
+    a, b = await asyncio.gather(
+        store.claim_outbox(owner="a", now=now, limit=10, lease=timedelta(seconds=30)),
+        store.claim_outbox(owner="b", now=now, limit=10, lease=timedelta(seconds=30)),
+    )
+    assert len(a) + len(b) == 10 and not {i.id for i in a} & {i.id for i in b}
+    assert await store.claim_outbox(owner="c", now=now, limit=10, lease=timedelta(seconds=30)) == []
+    later = await store.claim_outbox(owner="c", now=now + timedelta(seconds=31), limit=20, lease=timedelta(seconds=30))
+    assert len(later) == 10 and all(item.uncertain for item in later)
