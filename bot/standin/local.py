@@ -34,10 +34,11 @@ class LocalSlack:
         *,
         options: RuntimeOptions | None = None,
         latency: float = 0.003,
+        socket_mode: bool = False,
         **settings: Any,
     ) -> None:
         self.db_path = Path(db_path)
-        self.standin = SlackWebAPIStandIn(latency=latency)
+        self.standin = SlackWebAPIStandIn(latency=latency, socket_mode=socket_mode)
         self.options = options or RuntimeOptions(outbox_poll_interval=0.2)
         self._settings_overrides = settings
         self.runtime: Runtime | None = None
@@ -56,6 +57,7 @@ class LocalSlack:
             ideas_channel=IDEAS_CHANNEL,
             triage_users=frozenset({LEAD}),
             log_level="WARNING",
+            slack_app_token=self.standin.app_token if self.standin.socket_mode else "",
         )
         return dataclasses.replace(base, **self._settings_overrides)
 
@@ -73,7 +75,8 @@ class LocalSlack:
         self.settings = self.make_settings()
         self.runtime = Runtime(self.settings, self.options)
         await self.runtime.start()
-        self.driver = SlackDriver(self.runtime.url, SIGNING_SECRET)
+        if not self.settings.socket_mode:
+            self.driver = SlackDriver(self.runtime.url, SIGNING_SECRET)
 
     async def stop_app(self) -> None:
         """Stop ideabot gracefully (the stand-in keeps running)."""

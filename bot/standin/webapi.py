@@ -89,7 +89,7 @@ class SlackWebAPIStandIn:
     bot_user_id: str = "UBOT000001"
     bot_id: str = "BBOT000001"
     team_id: str = "T00000001"
-    socket_url: str = ""
+    socket_mode: bool = False  # answer apps.connections.open with this server's WebSocket URL
     missing_channels: set[str] = field(default_factory=set)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
@@ -106,6 +106,10 @@ class SlackWebAPIStandIn:
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self.port = 0
+        self._sockets: list[web.WebSocketResponse] = []
+        self.socket_acks: list[dict] = []
+        self.socket_connections = 0  # WebSocket connections accepted so far
+        self.socket_silent = False  # stop answering pings (a half-dead connection)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -113,6 +117,7 @@ class SlackWebAPIStandIn:
         """Listen on 127.0.0.1 (a free port by default)."""
         app = web.Application(client_max_size=8 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_get("/socket", self._handle_socket)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, host, port, reuse_address=True)
@@ -122,6 +127,8 @@ class SlackWebAPIStandIn:
 
     async def stop(self) -> None:
         """Stop listening, drop open connections and release the port."""
+        for ws in list(self._sockets):
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -140,6 +147,79 @@ class SlackWebAPIStandIn:
     def url(self) -> str:
         """The base URL to give `SLACK_API_URL`."""
         return f"http://127.0.0.1:{self.port}/api/"
+
+    @property
+    def socket_url(self) -> str:
+        """The Socket Mode WebSocket URL apps.connections.open hands out."""
+        return f"ws://127.0.0.1:{self.port}/socket"
+
+    # --- Socket Mode -----------------------------------------------------------------------
+
+    async def _handle_socket(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(autoping=False)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        self.socket_connections += 1
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": len(self._sockets),
+                "connection_info": {"app_id": "A00000001"},
+                "debug_info": {"host": "standin"},
+            }
+        )
+        try:
+            async for message in ws:
+                if message.type == web.WSMsgType.PING:
+                    if not self.socket_silent:
+                        await ws.pong(message.data)
+                elif message.type == web.WSMsgType.TEXT:
+                    try:
+                        data = json.loads(message.data)
+                    except ValueError:
+                        continue
+                    if isinstance(data, dict) and data.get("envelope_id"):
+                        self.socket_acks.append(data)
+        finally:
+            if ws in self._sockets:
+                self._sockets.remove(ws)
+        return ws
+
+    @property
+    def open_sockets(self) -> int:
+        """How many Socket Mode connections are open now."""
+        return sum(1 for ws in self._sockets if not ws.closed)
+
+    async def socket_send(self, kind: str, payload: dict, *, envelope_id: str = "", retry_attempt: int = 0) -> str:
+        """Send an envelope (events_api, interactive, slash_commands) on the newest connection."""
+        envelope_id = envelope_id or f"env-{next(self._ts)}"
+        ws = next(ws for ws in reversed(self._sockets) if not ws.closed)
+        await ws.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": retry_attempt,
+                "retry_reason": "",
+            }
+        )
+        return envelope_id
+
+    def socket_ack(self, envelope_id: str) -> dict | None:
+        """The app's ack of an envelope, if it arrived."""
+        return next((a for a in self.socket_acks if a.get("envelope_id") == envelope_id), None)
+
+    async def socket_disconnect(self, reason: str = "refresh_requested") -> None:
+        """Ask the app to reconnect, as Slack does before it recycles a connection."""
+        for ws in list(self._sockets):
+            if not ws.closed:
+                await ws.send_json({"type": "disconnect", "reason": reason, "debug_info": {"host": "standin"}})
+
+    async def socket_drop(self) -> None:
+        """Close every Socket Mode connection without warning."""
+        for ws in list(self._sockets):
+            await ws.close()
 
     # --- control ---------------------------------------------------------------------------
 
@@ -396,7 +476,7 @@ class SlackWebAPIStandIn:
         return {"ok": True, "users": list(self.usergroups[group])}
 
     def _m_apps_connections_open(self, _args: dict) -> dict:
-        if not self.socket_url:
+        if not self.socket_mode:
             return {"ok": False, "error": "socket_mode_not_enabled"}
         return {"ok": True, "url": self.socket_url}
 
