@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.config import Settings
+from bot.leads import LeadDirectory
 from models.store import Store
 from models.tables import utcnow
 
@@ -17,10 +18,11 @@ def _nothing() -> None:
 
 @dataclass
 class Deps:
-    """What listeners need: settings, the store, a way to wake the outbox worker, a clock."""
+    """What listeners need: settings, the store, who leads triage, a way to wake the outbox, a clock."""
 
     settings: Settings
     store: Store
+    leads: LeadDirectory
     wake_outbox: Callable[[], None] = _nothing
     clock: Callable[[], datetime] = utcnow
     # (view id, problem fingerprint) coached in this process; the store remembers them durably.

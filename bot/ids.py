@@ -26,18 +26,36 @@ class Event(StrEnum):
     """Events API event types the app subscribes to."""
 
     APP_HOME_OPENED = "app_home_opened"
+    MESSAGE = "message"  # thread replies under idea cards (message.channels)
+    REACTION_ADDED = "reaction_added"
+    REACTION_REMOVED = "reaction_removed"
 
 
 class View(StrEnum):
     """Callback ids of modals."""
 
     IDEA = "idea_modal"
+    DECISION = "triage_decision"  # accept / needs problem / park / decline, with a reason
+    ASSIGN = "triage_assign"
+    SCORE = "triage_score"
+    MERGE = "triage_merge"
+    RESTATE = "restate_problem"
 
 
 class Action(StrEnum):
     """Action ids of interactive elements."""
 
     OPEN_IDEA_MODAL = "open_idea_modal"  # "Submit an idea" (App Home, help, unknown subcommand)
+    ACCEPT = "triage_accept"
+    NEEDS_PROBLEM = "triage_needs_problem"
+    PARK = "triage_park"
+    DECLINE = "triage_decline"
+    ASSIGN = "triage_assign"
+    SCORE = "triage_score"
+    MORE = "triage_more"  # the card's overflow menu: other moves and "Merge into…"
+    SUPPORT = "support"
+    WITHDRAW_SUPPORT = "withdraw_support"
+    RESTATE = "restate_problem"  # the submitter's button in the "needs problem" DM
 
 
 class Block(StrEnum):
@@ -51,11 +69,22 @@ class Block(StrEnum):
     SOLUTION = "solution"
     ORIGIN = "origin"
     KIND = "kind"
+    # triage modals
+    REASON = "reason"
+    SPONSOR = "sponsor"
+    PARTNER = "partner"
+    CUSTOMER_VALUE = "customer_value"
+    STRATEGIC_FIT = "strategic_fit"
+    FEASIBILITY = "feasibility"
+    MERGE_TARGET = "merge_target"
 
 
 # Bot scopes the code needs, and why (the manifest test keeps manifest.yml equal to this).
 BOT_SCOPES: dict[str, str] = {
     "commands": "the /idea command and the two shortcuts",
     "chat:write": "idea cards in the ideas channel, thread replies, DMs to submitters, the digest",
-    "channels:history": "check whether a card was already posted before posting it again (outbox reconcile)",
+    "channels:history": "replies in idea cards' threads (the discussion), and the outbox's check for a card "
+    "already posted",
+    "reactions:read": "a 👍 on an idea card counts as support",
+    "usergroups:read": "members of TRIAGE_USERGROUP may triage",
 }

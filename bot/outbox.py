@@ -33,9 +33,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.domain import idea_ref
+from bot.triage_views import build_dm, build_thread_reply, build_triage_actions
 from bot.views import build_idea_card, build_receipt
-from models.store import OutboxKind, Store
-from models.tables import OutboxItem, utcnow
+from models.store import ActivityNotice, CardData, OutboxKind, Store
+from models.tables import Idea, OutboxItem, utcnow
 
 log = logging.getLogger("ideabot.outbox")
 
@@ -64,6 +65,10 @@ class Backoff:
         """How long to wait before attempt number `attempts + 1`."""
         raw = min(self.cap, self.base * (2 ** max(0, attempts - 1)))
         return raw * (1 + random.uniform(-self.jitter, self.jitter))
+
+
+class Gone(Exception):
+    """The item can never be delivered (what it is about no longer exists): mark it failed."""
 
 
 class Defer(Exception):
@@ -157,6 +162,9 @@ class OutboxWorker:
         try:
             await self._deliver(item)
             self.delivered += 1
+        except Gone as gone:
+            log.error("outbox: %s item %s can't be delivered: %s", item.kind, item.id, gone)
+            await self.store.outbox_failed(item_id=item.id, error=str(gone))
         except Defer as defer:
             await self.store.outbox_retry(
                 item_id=item.id,
@@ -232,25 +240,51 @@ class OutboxWorker:
     # --- delivery per kind ---------------------------------------------------------------
 
     async def _deliver(self, item: OutboxItem) -> None:
-        if item.kind == OutboxKind.CARD:
-            await self._deliver_card(item)
-        elif item.kind == OutboxKind.RECEIPT:
-            await self._deliver_receipt(item)
-        else:
-            log.error("outbox: unknown item kind %r (item %s); marking failed", item.kind, item.id)
-            assert item.id is not None
-            await self.store.outbox_failed(item_id=item.id, error=f"unknown kind {item.kind}")
+        deliver = {
+            OutboxKind.CARD: self._deliver_card,
+            OutboxKind.RECEIPT: self._deliver_receipt,
+            OutboxKind.THREAD: self._deliver_thread,
+            OutboxKind.DM: self._deliver_dm,
+        }.get(item.kind)
+        if deliver is None:
+            raise Gone(f"unknown kind {item.kind!r}")
+        await deliver(item)
+
+    async def _card_data(self, idea_id: int | None) -> CardData:
+        data = await self.store.card_data(idea_id=idea_id) if idea_id is not None else None
+        if data is None:
+            raise Gone("its idea no longer exists")
+        return data
+
+    async def _notice(self, item: OutboxItem) -> ActivityNotice:
+        activity_id = _payload(item).get("activity")
+        notice = await self.store.activity_notice(activity_id=activity_id) if isinstance(activity_id, int) else None
+        if notice is None:
+            raise Gone("its activity no longer exists")
+        return notice
+
+    async def _wait_for_card(self, idea: Idea) -> None:
+        """Replies and links need the card: wait while it is still queued (not once it failed)."""
+        if not idea.card_ts and idea.id is not None and await self.store.card_pending(idea_id=idea.id):
+            raise Defer(1.0, "waiting for the card to be posted")
+
+    async def _with_card_permalink(self, data: CardData) -> CardData:
+        idea = data.idea
+        if idea.card_ts and not idea.card_permalink and idea.id is not None:
+            permalink = await self._permalink(idea.card_channel, idea.card_ts)
+            if permalink:
+                await self.store.set_card_permalink(idea_id=idea.id, permalink=permalink)
+                return await self._card_data(idea.id)
+        return data
 
     async def _deliver_card(self, item: OutboxItem) -> None:
-        assert item.id is not None and item.idea_id is not None
-        data = await self.store.card_data(idea_id=item.idea_id)
-        if data is None:
-            await self.store.outbox_failed(item_id=item.id, error="idea not found")
-            return
+        assert item.id is not None
+        data = await self._card_data(item.idea_id)
         idea = data.idea
+        assert idea.id is not None
         if idea.card_ts:
             self._check_paused(idea.card_channel)
-            message = build_idea_card(data)
+            message = build_idea_card(data, actions=build_triage_actions(idea))
             await self.client.chat_update(channel=idea.card_channel, ts=idea.card_ts, **message.as_kwargs())
             await self.store.outbox_done(item_id=item.id, channel=idea.card_channel, ts=idea.card_ts)
             return
@@ -260,38 +294,64 @@ class OutboxWorker:
         if idea.source_channel and not idea.source_permalink:
             permalink = await self._permalink(idea.source_channel, idea.source_ts)
             if permalink:
-                await self.store.set_source_permalink(idea_id=idea.id or 0, permalink=permalink)
-                data = await self.store.card_data(idea_id=item.idea_id) or data
+                await self.store.set_source_permalink(idea_id=idea.id, permalink=permalink)
+                data = await self._card_data(idea.id)
         ts = await self._find_posted(item, channel) if item.uncertain else ""
         if not ts:
-            message = build_idea_card(data)
+            message = build_idea_card(data, actions=build_triage_actions(data.idea))
             response = await self.client.chat_postMessage(
                 channel=channel, metadata=_metadata(item), unfurl_links=False, **message.as_kwargs()
             )
             ts = response["ts"]
             channel = response.get("channel", channel)
-        await self.store.record_card(idea_id=item.idea_id, item_id=item.id, channel=channel, ts=ts)
+        await self.store.record_card(idea_id=idea.id, item_id=item.id, channel=channel, ts=ts)
         permalink = await self._permalink(channel, ts)
         if permalink:
-            await self.store.set_card_permalink(idea_id=item.idea_id, permalink=permalink)
+            await self.store.set_card_permalink(idea_id=idea.id, permalink=permalink)
 
     async def _deliver_receipt(self, item: OutboxItem) -> None:
-        assert item.id is not None and item.idea_id is not None
-        data = await self.store.card_data(idea_id=item.idea_id)
-        if data is None:
-            await self.store.outbox_failed(item_id=item.id, error="idea not found")
-            return
-        idea = data.idea
-        if not idea.card_ts and await self.store.card_pending(idea_id=item.idea_id):
-            raise Defer(1.0, "waiting for the card to be posted")
-        if idea.card_ts and not idea.card_permalink:
-            permalink = await self._permalink(idea.card_channel, idea.card_ts)
-            if permalink:
-                await self.store.set_card_permalink(idea_id=item.idea_id, permalink=permalink)
-                data = await self.store.card_data(idea_id=item.idea_id) or data
+        assert item.id is not None
+        data = await self._card_data(item.idea_id)
+        await self._wait_for_card(data.idea)
+        data = await self._with_card_permalink(data)
         message = build_receipt(data)
         response = await self.client.chat_postMessage(
-            channel=idea.submitter_id, metadata=_metadata(item), unfurl_links=False, **message.as_kwargs()
+            channel=data.idea.submitter_id, metadata=_metadata(item), unfurl_links=False, **message.as_kwargs()
+        )
+        await self.store.outbox_done(item_id=item.id, channel=response.get("channel", ""), ts=response.get("ts", ""))
+
+    async def _deliver_thread(self, item: OutboxItem) -> None:
+        assert item.id is not None
+        notice = await self._notice(item)
+        idea = notice.idea
+        await self._wait_for_card(idea)
+        if not idea.card_ts:
+            raise Gone("the idea has no card to reply under")
+        self._check_paused(idea.card_channel)
+        ts = await self._find_posted(item, idea.card_channel, thread_ts=idea.card_ts) if item.uncertain else ""
+        if not ts:
+            response = await self.client.chat_postMessage(
+                channel=idea.card_channel,
+                thread_ts=idea.card_ts,
+                metadata=_metadata(item),
+                unfurl_links=False,
+                **build_thread_reply(notice).as_kwargs(),
+            )
+            ts = response.get("ts", "")
+        await self.store.outbox_done(item_id=item.id, channel=idea.card_channel, ts=ts)
+
+    async def _deliver_dm(self, item: OutboxItem) -> None:
+        assert item.id is not None
+        payload = _payload(item)
+        user, role = payload.get("user"), payload.get("role", "")
+        if not isinstance(user, str) or not user:
+            raise Gone("no recipient")
+        notice = await self._notice(item)
+        await self._wait_for_card(notice.idea)
+        data = await self._with_card_permalink(await self._card_data(notice.idea.id))
+        notice = ActivityNotice(activity=notice.activity, idea=data.idea, other=notice.other)
+        response = await self.client.chat_postMessage(
+            channel=user, metadata=_metadata(item), unfurl_links=False, **build_dm(notice, str(role)).as_kwargs()
         )
         await self.store.outbox_done(item_id=item.id, channel=response.get("channel", ""), ts=response.get("ts", ""))
 
@@ -305,24 +365,25 @@ class OutboxWorker:
         permalink = response.get("permalink")
         return permalink if isinstance(permalink, str) else ""
 
-    async def _find_posted(self, item: OutboxItem, channel: str) -> str:
-        """The ts of a message an earlier attempt of `item` already posted in `channel`, or ""."""
+    async def _find_posted(self, item: OutboxItem, channel: str, *, thread_ts: str = "") -> str:
+        """The ts of a message an earlier attempt of `item` already posted (in the thread), or ""."""
         oldest = (item.created_at - timedelta(minutes=5)).timestamp()
         cursor = None
         for _ in range(10):
-            response = await self.client.conversations_history(
-                channel=channel, oldest=f"{oldest:.6f}", limit=200, include_all_metadata=True, cursor=cursor
-            )
+            if thread_ts:
+                response = await self.client.conversations_replies(
+                    channel=channel, ts=thread_ts, limit=200, include_all_metadata=True, cursor=cursor
+                )
+            else:
+                response = await self.client.conversations_history(
+                    channel=channel, oldest=f"{oldest:.6f}", limit=200, include_all_metadata=True, cursor=cursor
+                )
             for message in response.get("messages", []):
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
                 if metadata.get("event_type") == METADATA_EVENT and payload.get("outbox_id") == item.id:
-                    log.info(
-                        "outbox: item %s was already posted (ts %s); not posting again",
-                        item.id,
-                        message["ts"],
-                    )
-                    return message["ts"]
+                    log.info("outbox: item %s was already posted (ts %s); not posting again", item.id, message["ts"])
+                    return str(message["ts"])
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 break
@@ -333,11 +394,19 @@ def _metadata(item: OutboxItem) -> dict:
     return {"event_type": METADATA_EVENT, "event_payload": {"outbox_id": item.id, "kind": item.kind}}
 
 
+def _payload(item: OutboxItem) -> dict:
+    try:
+        data = json.loads(item.payload or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def _channel_of(item: OutboxItem, settings: Settings) -> str:
-    if item.kind == OutboxKind.CARD:
+    """The channel an item posts in, for pausing a channel after a 429."""
+    if item.kind in (OutboxKind.CARD, OutboxKind.THREAD):
         return settings.ideas_channel
-    payload = json.loads(item.payload or "{}")
-    return payload.get("channel", "")
+    return str(_payload(item).get("user") or _payload(item).get("channel") or "")
 
 
 def _retry_after(response: object) -> float:

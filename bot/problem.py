@@ -55,7 +55,7 @@ STRONG_PAIN_WORDS = frozenset(
     lost loss losses miss misses missed missing forget forgets forgot forgotten confused confusing
     confusion unclear frustrating frustrated frustration annoying annoyed complain complains
     complained complaint complaints angry upset unhappy furious hard difficult struggle struggles
-    struggling stuck painful tedious cumbersome clunky manual manually retype retyping re-type
+    struggling stuck pain painful tedious cumbersome clunky manual manually retype retyping re-type
     re-enter reenter re-entering rekey copy-paste duplicated duplicates twice redo rework chase
     chasing mistake mistakes mistyped typos wrong incorrect inaccurate outdated mismatch mismatched
     costly expensive waste wastes wasted wasting overtime burnout churn cancel cancels cancelled
@@ -160,6 +160,19 @@ TECH_TERMS = """
     terraform ansible predictive online push loyalty new
 """.split()
 
+# Things people build, buy or set up: a statement that names one and no pain is a solution.
+THING_WORDS = frozenset(
+    """
+    app apps tool tools system platform portal widget dashboard programme program sensor sensors
+    machine machines printer printers bot chatbot integration integrations feature module plugin
+    button licence licences license licenses software hardware kiosk scanner scanners tablet tablets
+    laptop laptops screen screens display website site page form template report policy training
+    course workshop hackathon newsletter meeting sync booking calendar notification notifications
+    export import mode theme view option setting settings checkout wizard api database spreadsheet
+    intranet wiki database chat channel emails email sms alerts alert tracker tracking pilot
+    """.split()
+)
+
 # Words with no specific content: buzzwords, generic nouns, filler.
 VAGUE_WORDS = frozenset(
     """
@@ -238,6 +251,7 @@ class ProblemReading:
     fix_first: bool  # the text opens by proposing a fix
     concrete_words: int
     has_number: bool
+    names_a_thing: bool  # mentions something to build, buy or set up (an app, a CRM, a sensor…)
 
     @property
     def pain_score(self) -> int:
@@ -293,6 +307,7 @@ _STRONG_RES = [re.compile(r"\b" + p) if not p.startswith(r"\b") else re.compile(
 _WEAK_RES = [re.compile(p) for p in WEAK_PAIN_PHRASES]
 _TEMPLATE_RE = re.compile("|".join(TEMPLATE_PHRASES))
 _NUMBER_RE = re.compile(r"\d")
+_TECH_WORDS = frozenset(TECH_TERMS) - {"new", "online", "push", "teams", "linear", "monday", "dynamics", "data"}
 
 
 def _quote(sentence: str) -> str:
@@ -338,6 +353,7 @@ def read_problem(text: str) -> ProblemReading:
         fix_first=fix_first,
         concrete_words=len(concrete),
         has_number=bool(_NUMBER_RE.search(norm)),
+        names_a_thing=any(t in THING_WORDS or t in _TECH_WORDS for t in tokens),
     )
 
 
@@ -364,11 +380,9 @@ def classify(reading: ProblemReading) -> Verdict:
     """Problem, solution or too vague, from a reading (see the module docstring)."""
     if reading.states_pain and not reading.content_free:
         return Verdict.PROBLEM
-    if reading.solution_quote and not reading.states_pain:
+    if not reading.states_pain and (reading.solution_quote or (reading.names_a_thing and not reading.content_free)):
         return Verdict.SOLUTION
-    if reading.content_free:
-        return Verdict.VAGUE
-    return Verdict.SOLUTION
+    return Verdict.VAGUE
 
 
 # --- messages --------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import build_app
 from bot.config import Settings
 from bot.deps import Deps
+from bot.leads import LeadDirectory
 from bot.outbox import Backoff, OutboxWorker
 from models.store import Store
 from models.tables import utcnow
@@ -106,7 +107,10 @@ class Runtime:
             backoff=self.options.outbox_backoff,
             poll_interval=self.options.outbox_poll_interval,
         )
-        deps = Deps(settings=settings, store=self.store, wake_outbox=self.worker.wake, clock=self.options.clock)
+        leads = LeadDirectory(users=settings.triage_users, usergroup=settings.triage_usergroup, client=client)
+        deps = Deps(
+            settings=settings, store=self.store, leads=leads, wake_outbox=self.worker.wake, clock=self.options.clock
+        )
         self.app = build_app(deps, client=client)
         self._tasks.append(asyncio.create_task(self.worker.run(), name="outbox"))
 
@@ -134,7 +138,7 @@ class Runtime:
                 await self._socket.close_async()
         if self._runner is not None:
             await self._runner.cleanup()
-        await self._wait_for_listeners(timeout)
+        await self.wait_for_listeners(timeout)
         if self.worker is not None:
             await self.worker.stop()
         for task in self._tasks:
@@ -146,7 +150,7 @@ class Runtime:
             await self.store.close()
         log.info("ideabot stopped")
 
-    async def _wait_for_listeners(self, timeout: float) -> None:
+    async def wait_for_listeners(self, timeout: float) -> None:
         """Bolt runs each listener as a task of its own; wait (bounded) for those still running."""
         current = asyncio.current_task()
         deadline = time.monotonic() + timeout

@@ -268,8 +268,8 @@ def flag_lines(idea: Idea) -> list[str]:
     return lines
 
 
-def build_idea_card(data: CardData) -> Message:
-    """The card posted in the ideas channel (and updated in place)."""
+def build_idea_card(data: CardData, *, actions: Sequence[Block] = ()) -> Message:
+    """The card posted in the ideas channel (and updated in place), with `actions` at the bottom."""
     idea = data.idea
     assert idea.id is not None
     ref = idea_ref(idea.id)
@@ -312,6 +312,7 @@ def build_idea_card(data: CardData) -> Message:
     if data.merged_into is not None:
         context.append(f":twisted_rightwards_arrows: Merged into {idea_link(data.merged_into)}")
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=line) for line in context]))
+    blocks.extend(actions)
 
     fallback = f"{ref}: {truncate(title, 120)} — {truncate(one_line(idea.problem), 160)}"
     return Message(text=mrkdwn(fallback, FALLBACK_MAX), blocks=blocks)
@@ -371,10 +372,10 @@ def build_idea_list(heading: str, ideas: Sequence[Idea], *, empty: str) -> Messa
     return Message(text=f"{heading}: {len(ideas)} idea{'s' * (len(ideas) != 1)}", blocks=blocks[:MESSAGE_BLOCKS_MAX])
 
 
-def build_idea_detail(data: CardData) -> Message:
-    """`/idea show IDEA-42`: the card's content, answered ephemerally."""
+def build_idea_detail(data: CardData, *, extras: Sequence[Block] = ()) -> Message:
+    """`/idea show IDEA-42`: the card's content plus `extras` (history, replies), answered ephemerally."""
     card = build_idea_card(data)
-    return Message(text=card.text, blocks=card.blocks)
+    return Message(text=card.text, blocks=[*card.blocks, *extras][:MESSAGE_BLOCKS_MAX])
 
 
 HELP_TEXT = (
@@ -383,7 +384,8 @@ HELP_TEXT = (
     "• `/idea list` — the latest ideas\n"
     "• `/idea mine` — your ideas and their status\n"
     "• `/idea search WORDS` — find ideas by their words\n"
-    "• `/idea show IDEA-42` — one idea in full\n"
+    "• `/idea show IDEA-42` — one idea in full, with its decisions and replies\n"
+    "• `/idea merge IDEA-7 into IDEA-3` — triage leads: merge a duplicate\n"
     "• `/idea help` — this message\n"
     "You can also use the *Capture as idea* message shortcut, the *Submit an idea* shortcut, "
     "or the button on ideabot's Home tab."
@@ -392,6 +394,7 @@ HELP_TEXT = (
 USAGE = {
     "search": "Tell me what to look for, e.g. `/idea search onboarding laptop`.",
     "show": "Give me an idea reference, e.g. `/idea show IDEA-42`.",
+    "merge": "Name both ideas, e.g. `/idea merge IDEA-7 into IDEA-3` (IDEA-7 goes into IDEA-3).",
 }
 
 
@@ -423,7 +426,7 @@ def build_unknown_subcommand(word: str) -> Message:
     shown = mrkdwn(word, 40)
     text = (
         f"`{shown}` isn't an `/idea` command. Try `/idea help`, or submit an idea titled “{shown}”.\n"
-        "Commands: `list` · `mine` · `search WORDS` · `show IDEA-42` · `help`"
+        "Commands: `list` · `mine` · `search WORDS` · `show IDEA-42` · `merge IDEA-7 into IDEA-3` · `help`"
     )
     return Message(
         text=f"'{truncate(word, 40)}' isn't an /idea command",
@@ -443,8 +446,8 @@ def build_not_found(idea_id: int) -> Message:
 # --- App Home --------------------------------------------------------------------------------
 
 
-def build_home(*, ideas: Sequence[Idea]) -> View:
-    """The App Home tab: a button to submit and the person's own ideas with their status."""
+def build_home(*, ideas: Sequence[Idea], queue: Sequence[Block] | None = None) -> View:
+    """The App Home tab: a button to submit, the person's own ideas, and for leads the triage `queue`."""
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text="Ideas start with a problem")),
         SectionBlock(
@@ -469,4 +472,11 @@ def build_home(*, ideas: Sequence[Idea]) -> View:
         blocks.append(
             ContextBlock(elements=[MarkdownTextObject(text=f"{ELLIPSIS} and more: `/idea mine` lists them all.")])
         )
+    if queue is not None:
+        blocks += [
+            DividerBlock(),
+            HeaderBlock(text=PlainTextObject(text="Triage queue")),
+            ContextBlock(elements=[MarkdownTextObject(text="New and needs-problem ideas, oldest first.")]),
+            *queue,
+        ]
     return View(type="home", blocks=blocks[:VIEW_BLOCKS_MAX])

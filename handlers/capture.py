@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain import IdeaDraft, SourceMessage
 from bot.ids import Action, Command, Shortcut, View
-from bot.problem import check_problem, problem_fingerprint
+from bot.problem import check_problem
 from bot.similar import Candidate, find_similar
 from bot.slash import Ask, parse_idea_command
+from bot.triage_views import build_detail_extras
 from bot.views import (
     ModalContext,
     build_help,
@@ -27,6 +27,9 @@ from bot.views import (
     read_idea_form,
 )
 from handlers._ack import ack_when_stored
+from handlers._gate import passes_gate
+from handlers._reply import open_modal, text_at
+from handlers.triage import merge_by_command
 from models.store import GateFlags
 
 log = logging.getLogger("ideabot.capture")
@@ -34,29 +37,16 @@ log = logging.getLogger("ideabot.capture")
 SAVE_FAILED = "ideabot couldn't save this just now. Your text is still here: please submit again in a moment."
 
 
-def _str(mapping: Any, *keys: str) -> str:
-    """A nested string value of a payload, or "" when any level is missing or not what we expect."""
-    value = mapping
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value if isinstance(value, str) else ""
-
-
-async def _open_modal(client: AsyncWebClient, trigger_id: str, view: Any) -> None:
-    if not trigger_id:
-        log.warning("cannot open the idea modal: the request carried no trigger_id")
-        return
-    await client.views_open(trigger_id=trigger_id, view=view)
-
-
-async def handle_idea_command(ack: AsyncAck, command: dict, client: AsyncWebClient, deps: Deps) -> None:
+async def handle_idea_command(
+    ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond, deps: Deps
+) -> None:
     """`/idea [text]` opens the modal; `/idea help|list|mine|search|show` answers ephemerally."""
-    request = parse_idea_command(_str(command, "text"))
-    user_id = _str(command, "user_id")
+    request = parse_idea_command(text_at(command, "text"))
+    user_id = text_at(command, "user_id")
     if request.ask is Ask.SUBMIT:
         await ack()
         draft = IdeaDraft(title=request.text[:150], affected="", problem="")
-        await _open_modal(client, _str(command, "trigger_id"), build_idea_modal(draft=draft))
+        await open_modal(client, text_at(command, "trigger_id"), build_idea_modal(draft=draft))
         return
     store = deps.store
     if request.ask is Ask.HELP:
@@ -72,7 +62,16 @@ async def handle_idea_command(ack: AsyncAck, command: dict, client: AsyncWebClie
     elif request.ask is Ask.SHOW:
         assert request.idea_id is not None
         data = await store.card_data(idea_id=request.idea_id)
-        answer = build_idea_detail(data) if data else build_not_found(request.idea_id)
+        if data is None:
+            answer = build_not_found(request.idea_id)
+        else:
+            history = await store.history(idea_id=request.idea_id, limit=6)
+            replies = await store.comments(idea_id=request.idea_id, limit=5)
+            answer = build_idea_detail(data, extras=build_detail_extras(history, replies, data.idea))
+    elif request.ask is Ask.MERGE:
+        await ack()
+        await merge_by_command(request, user_id=user_id, deps=deps, respond=respond)
+        return
     elif request.ask is Ask.USAGE:
         answer = build_usage(request.usage)
     else:
@@ -83,56 +82,39 @@ async def handle_idea_command(ack: AsyncAck, command: dict, client: AsyncWebClie
 async def handle_submit_shortcut(ack: AsyncAck, shortcut: dict, client: AsyncWebClient) -> None:
     """The global shortcut "Submit an idea"."""
     await ack()
-    await _open_modal(client, _str(shortcut, "trigger_id"), build_idea_modal())
+    await open_modal(client, text_at(shortcut, "trigger_id"), build_idea_modal())
 
 
 async def handle_capture_message(ack: AsyncAck, shortcut: dict, client: AsyncWebClient) -> None:
     """The message shortcut "Capture as idea": the message becomes the proposed solution."""
     await ack()
-    text = _str(shortcut, "message", "text")
-    channel = _str(shortcut, "channel", "id")
-    ts = _str(shortcut, "message", "ts") or _str(shortcut, "message_ts")
+    text = text_at(shortcut, "message", "text")
+    channel = text_at(shortcut, "channel", "id")
+    ts = text_at(shortcut, "message", "ts") or text_at(shortcut, "message_ts")
     source = SourceMessage(channel=channel, ts=ts) if channel and ts else None
     draft = IdeaDraft(title="", affected="", problem="", solution=text)
     view = build_idea_modal(draft=draft, context=ModalContext(source=source))
-    await _open_modal(client, _str(shortcut, "trigger_id"), view)
+    await open_modal(client, text_at(shortcut, "trigger_id"), view)
 
 
 async def handle_open_idea_modal(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
     """A "Submit an idea" button (App Home, help, an unknown subcommand's suggested title)."""
     await ack()
-    value = _str(action, "value")
+    value = text_at(action, "value")
     title = "" if value == "open" else value
-    await _open_modal(client, _str(body, "trigger_id"), build_idea_modal(draft=IdeaDraft(title, "", "")))
-
-
-async def _was_coached(deps: Deps, view_id: str, fingerprint: str) -> bool:
-    if (view_id, fingerprint) in deps.coached:
-        return True
-    return await deps.store.was_coached(view_id=view_id, fingerprint=fingerprint)
+    await open_modal(client, text_at(body, "trigger_id"), build_idea_modal(draft=IdeaDraft(title, "", "")))
 
 
 async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, deps: Deps) -> None:
     """Validate the modal (problem gate), store the idea, ack; the outbox posts card and receipt."""
     draft = read_idea_form(view)
     gate = check_problem(draft)
-    errors = {**missing_choices(draft), **gate.errors}
-    if errors:
-        await ack(response_action="errors", errors=errors)
+    view_id = text_at(view, "id")
+    if not await passes_gate(
+        ack, deps, view_id=view_id, problem=draft.problem, gate=gate, extra_errors=missing_choices(draft)
+    ):
         return
-    view_id = _str(view, "id")
-    if gate.coaching:
-        fingerprint = problem_fingerprint(draft.problem)
-        if not view_id or not await _was_coached(deps, view_id, fingerprint):
-            # Remembered in memory before the ack (a quick resubmit must find it) and in the
-            # database after it (restarts, other replicas) — no write stands before the ack.
-            if view_id:
-                deps.remember_coached(view_id, fingerprint)
-            await ack(response_action="errors", errors=gate.coaching)
-            if view_id:
-                await deps.store.remember_coaching(view_id=view_id, fingerprint=fingerprint)
-            return
-    user_id = _str(body, "user", "id")
+    user_id = text_at(body, "user", "id")
     context = ModalContext.decode(view.get("private_metadata"))
 
     async def store_idea():

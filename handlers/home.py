@@ -1,4 +1,4 @@
-"""The App Home tab: a "Submit an idea" button and the person's own ideas."""
+"""The App Home tab: a "Submit an idea" button, the person's own ideas, and for leads the triage queue."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.ids import Event
+from bot.triage_views import build_queue_blocks
 from bot.views import HOME_IDEAS_MAX, build_home
+
+
+async def publish_home(client: AsyncWebClient, deps: Deps, user_id: str) -> None:
+    """Build and publish `user_id`'s Home tab."""
+    ideas = await deps.store.ideas_by_submitter(user_id=user_id, limit=HOME_IDEAS_MAX + 1)
+    queue = None
+    if await deps.leads.is_lead(user_id):
+        queue = build_queue_blocks(await deps.store.triage_queue(limit=16), limit=15)
+    await client.views_publish(user_id=user_id, view=build_home(ideas=ideas, queue=queue))
 
 
 async def handle_app_home_opened(event: dict, client: AsyncWebClient, deps: Deps) -> None:
@@ -15,8 +25,7 @@ async def handle_app_home_opened(event: dict, client: AsyncWebClient, deps: Deps
     user_id = event.get("user")
     if event.get("tab") != "home" or not isinstance(user_id, str) or not user_id:
         return
-    ideas = await deps.store.ideas_by_submitter(user_id=user_id, limit=HOME_IDEAS_MAX + 1)
-    await client.views_publish(user_id=user_id, view=build_home(ideas=ideas))
+    await publish_home(client, deps, user_id)
 
 
 def register(app: AsyncApp) -> None:

@@ -19,13 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain import IdeaDraft, SourceMessage, Status
+from bot.domain import IdeaDraft, SourceMessage, Status, idea_ref
+from bot.triage import WAITING, check_move
 from models.db import create_engine, writer
 from models.tables import (
     Activity,
     CoachedDraft,
+    Comment,
     Idea,
     OutboxItem,
+    ProcessedKey,
     Score,
     Support,
     utcnow,
@@ -37,6 +40,16 @@ class OutboxKind:
 
     CARD = "card"  # post the idea's card, or update it in place once posted
     RECEIPT = "receipt"  # DM the submitter a receipt with a link to the card
+    THREAD = "thread"  # a reply in the card's thread about an activity: {"activity": id}
+    DM = "dm"  # a direct message about an activity: {"activity": id, "user": U…, "role": …}
+
+
+class Role:
+    """Whom a direct message about an activity is for."""
+
+    SUBMITTER = "submitter"
+    SPONSOR = "sponsor"
+    PARTNER = "partner"
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,26 @@ class GateFlags:
     problem_is_solution: bool = False
     problem_is_vague: bool = False
     quote: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """The outcome of a triage write: applied, or why not."""
+
+    applied: bool
+    idea: Idea | None = None
+    message: str = ""  # why nothing changed, in words for the person who asked
+    duplicate: bool = False  # this very delivery was applied before
+    activity_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ActivityNotice:
+    """An activity with its idea, as the outbox renders thread replies and DMs."""
+
+    activity: Activity
+    idea: Idea
+    other: Idea | None  # the other idea of a merge
 
 
 @dataclass(frozen=True)
@@ -256,6 +289,358 @@ class Store:
                 OutboxItem.state == "pending",
             )
             return (await session.exec(query.limit(1))).first() is not None
+
+    # --- triage -------------------------------------------------------------------------
+
+    @staticmethod
+    async def _seen(session: AsyncSession, key: str | None) -> bool:
+        """True if `key` was applied before; otherwise remember it in this transaction."""
+        if not key:
+            return False
+        if await session.get(ProcessedKey, key) is not None:
+            return True
+        session.add(ProcessedKey(key=key))
+        return False
+
+    async def _notify(
+        self,
+        session: AsyncSession,
+        *,
+        idea: Idea,
+        activity: Activity,
+        thread: bool = True,
+        dms: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """Owe Slack what a change means: the card refreshed, a thread reply, direct messages."""
+        assert idea.id is not None and activity.id is not None
+        await self._refresh_card(session, idea.id)
+        if thread:
+            self._enqueue(session, kind=OutboxKind.THREAD, idea_id=idea.id, payload={"activity": activity.id})
+        sent: set[str] = set()
+        for user, role in dms:
+            if user and user not in sent:
+                sent.add(user)
+                payload = {"activity": activity.id, "user": user, "role": role}
+                self._enqueue(session, kind=OutboxKind.DM, idea_id=idea.id, payload=payload)
+
+    async def change_status(
+        self, *, idea_id: int, actor_id: str, to_status: str, reason: str = "", key: str | None = None
+    ) -> Change:
+        """Move an idea to `to_status` (if the move is allowed), recording who, why and when."""
+        try:
+            async with self._writing() as session:
+                if await self._seen(session, key):
+                    return Change(False, message="This was already done.", duplicate=True)
+                idea = await session.get(Idea, idea_id)
+                if idea is None:
+                    return Change(False, message=f"There is no {idea_ref(idea_id)}.")
+                check = check_move(idea.status, to_status)
+                if not check.allowed:
+                    return Change(False, idea, message=f"{idea_ref(idea_id)}: {check.message}")
+                activity = self._move(session, idea, actor_id=actor_id, to_status=to_status, reason=reason)
+                await session.flush()
+                await self._notify(session, idea=idea, activity=activity, dms=[(idea.submitter_id, Role.SUBMITTER)])
+                return Change(True, idea, activity_id=activity.id)
+        except IntegrityError:
+            return Change(False, message="This was already done.", duplicate=True)
+
+    @staticmethod
+    def _move(session: AsyncSession, idea: Idea, *, actor_id: str, to_status: str, reason: str) -> Activity:
+        assert idea.id is not None
+        now = utcnow()
+        activity = Activity(
+            idea_id=idea.id,
+            actor_id=actor_id,
+            action="status",
+            from_value=idea.status,
+            to_value=to_status,
+            reason=reason,
+            created_at=now,
+        )
+        idea.status = to_status
+        idea.status_changed_at = idea.updated_at = now
+        session.add(activity)
+        session.add(idea)
+        return activity
+
+    async def assign(
+        self, *, idea_id: int, actor_id: str, sponsor_id: str | None, partner_id: str | None, key: str | None = None
+    ) -> Change:
+        """Set the business sponsor and/or the tech partner (None leaves one as it is)."""
+        try:
+            async with self._writing() as session:
+                if await self._seen(session, key):
+                    return Change(False, message="This was already done.", duplicate=True)
+                idea = await session.get(Idea, idea_id)
+                if idea is None:
+                    return Change(False, message=f"There is no {idea_ref(idea_id)}.")
+                before = {"sponsor": idea.sponsor_id, "partner": idea.partner_id}
+                after = {
+                    "sponsor": before["sponsor"] if sponsor_id is None else sponsor_id,
+                    "partner": before["partner"] if partner_id is None else partner_id,
+                }
+                if after == before:
+                    return Change(False, idea, message=f"{idea_ref(idea_id)} already has that sponsor and partner.")
+                idea.sponsor_id, idea.partner_id = after["sponsor"], after["partner"]
+                idea.updated_at = utcnow()
+                activity = Activity(
+                    idea_id=idea_id,
+                    actor_id=actor_id,
+                    action="assign",
+                    from_value=json.dumps(before),
+                    to_value=json.dumps(after),
+                )
+                session.add_all([idea, activity])
+                await session.flush()
+                dms = [(idea.submitter_id, Role.SUBMITTER)]
+                if after["sponsor"] != before["sponsor"]:
+                    dms.append((after["sponsor"], Role.SPONSOR))
+                if after["partner"] != before["partner"]:
+                    dms.append((after["partner"], Role.PARTNER))
+                await self._notify(session, idea=idea, activity=activity, dms=dms)
+                return Change(True, idea, activity_id=activity.id)
+        except IntegrityError:
+            return Change(False, message="This was already done.", duplicate=True)
+
+    async def score(
+        self,
+        *,
+        idea_id: int,
+        lead_id: str,
+        customer_value: int,
+        strategic_fit: int,
+        feasibility: int,
+        key: str | None = None,
+    ) -> Change:
+        """Record a lead's 1–5 scores (a lead's new scores replace their earlier ones)."""
+        values = {"customer_value": customer_value, "strategic_fit": strategic_fit, "feasibility": feasibility}
+        try:
+            async with self._writing() as session:
+                if await self._seen(session, key):
+                    return Change(False, message="This was already done.", duplicate=True)
+                idea = await session.get(Idea, idea_id)
+                if idea is None:
+                    return Change(False, message=f"There is no {idea_ref(idea_id)}.")
+                existing = (
+                    await session.exec(select(Score).where(Score.idea_id == idea_id, Score.lead_id == lead_id))
+                ).first()
+                before = ""
+                if existing is None:
+                    session.add(Score(idea_id=idea_id, lead_id=lead_id, **values))
+                else:
+                    before = json.dumps({k: getattr(existing, k) for k in values})
+                    for name, value in values.items():
+                        setattr(existing, name, value)
+                    existing.created_at = utcnow()
+                    session.add(existing)
+                activity = Activity(
+                    idea_id=idea_id, actor_id=lead_id, action="score", from_value=before, to_value=json.dumps(values)
+                )
+                session.add(activity)
+                await session.flush()
+                await self._notify(session, idea=idea, activity=activity, dms=[(idea.submitter_id, Role.SUBMITTER)])
+                return Change(True, idea, activity_id=activity.id)
+        except IntegrityError:
+            return Change(False, message="This was already done.", duplicate=True)
+
+    async def score_of(self, *, idea_id: int, lead_id: str) -> Score | None:
+        """A lead's current scores for an idea."""
+        async with self._reading() as session:
+            query = select(Score).where(Score.idea_id == idea_id, Score.lead_id == lead_id)
+            return (await session.exec(query)).first()
+
+    async def set_support(self, *, idea_id: int, user_id: str, on: bool, via: str, key: str | None = None) -> Change:
+        """Add (on) or take back (off) one person's support; one per person, however given."""
+        try:
+            async with self._writing() as session:
+                if await self._seen(session, key):
+                    return Change(False, message="Already counted.", duplicate=True)
+                idea = await session.get(Idea, idea_id)
+                if idea is None:
+                    return Change(False, message=f"There is no {idea_ref(idea_id)}.")
+                if idea.status == Status.MERGED and on:
+                    return Change(False, idea, message=f"{idea_ref(idea_id)} was merged; support the idea it went to.")
+                existing = (
+                    await session.exec(select(Support).where(Support.idea_id == idea_id, Support.user_id == user_id))
+                ).first()
+                if on == (existing is not None):
+                    message = "You already support it." if on else "You weren't supporting it."
+                    return Change(False, idea, message=message)
+                if on:
+                    session.add(Support(idea_id=idea_id, user_id=user_id, via=via))
+                else:
+                    await session.delete(existing)
+                await self._refresh_card(session, idea_id)
+                return Change(True, idea)
+        except IntegrityError:
+            return Change(False, message="Already counted.", duplicate=True)
+
+    async def _refresh_card(self, session: AsyncSession, idea_id: int) -> None:
+        """Owe a card update, unless one is already waiting (it renders the latest state anyway)."""
+        waiting = (
+            await session.exec(
+                select(OutboxItem.id).where(
+                    OutboxItem.idea_id == idea_id,
+                    OutboxItem.kind == OutboxKind.CARD,
+                    OutboxItem.state == "pending",
+                    OutboxItem.lease_owner == "",
+                )
+            )
+        ).first()
+        if waiting is None:
+            self._enqueue(session, kind=OutboxKind.CARD, idea_id=idea_id)
+
+    async def restate_problem(
+        self, *, idea_id: int, actor_id: str, affected: str, problem: str, flags: GateFlags, key: str | None = None
+    ) -> Change:
+        """Replace a needs-problem idea's problem (the old wording stays in history); back to New."""
+        try:
+            async with self._writing() as session:
+                if await self._seen(session, key):
+                    return Change(False, message="Already restated.", duplicate=True)
+                idea = await session.get(Idea, idea_id)
+                if idea is None:
+                    return Change(False, message=f"There is no {idea_ref(idea_id)}.")
+                if idea.status != Status.NEEDS_PROBLEM:
+                    label = Status(idea.status).label if idea.status in Status._value2member_map_ else idea.status
+                    return Change(
+                        False,
+                        idea,
+                        message=f"{idea_ref(idea_id)} is {label} now: it no longer waits for a restated problem.",
+                    )
+                restate = Activity(
+                    idea_id=idea_id,
+                    actor_id=actor_id,
+                    action="restate",
+                    from_value=json.dumps({"affected": idea.affected, "problem": idea.problem}),
+                    to_value=json.dumps({"affected": affected, "problem": problem}),
+                )
+                idea.affected, idea.problem = affected, problem
+                idea.problem_is_solution, idea.problem_is_vague = flags.problem_is_solution, flags.problem_is_vague
+                idea.gate_quote = flags.quote
+                session.add(restate)
+                self._move(session, idea, actor_id=actor_id, to_status=Status.NEW, reason="the problem was restated")
+                await session.flush()
+                await self._notify(session, idea=idea, activity=restate)
+                return Change(True, idea, activity_id=restate.id)
+        except IntegrityError:
+            return Change(False, message="Already restated.", duplicate=True)
+
+    async def merge(self, *, source_id: int, target_id: int, actor_id: str, key: str | None = None) -> Change:
+        """Merge one idea into another: supporters combined (each person once), both told."""
+        if source_id == target_id:
+            return Change(False, message="An idea can't be merged into itself.")
+        try:
+            async with self._writing() as session:
+                if await self._seen(session, key):
+                    return Change(False, message="Already merged.", duplicate=True)
+                source = await session.get(Idea, source_id)
+                target = await session.get(Idea, target_id)
+                for ref_id, found in ((source_id, source), (target_id, target)):
+                    if found is None:
+                        return Change(False, message=f"There is no {idea_ref(ref_id)}.")
+                assert source is not None and target is not None
+                if source.status == Status.MERGED:
+                    into = idea_ref(source.merged_into_id) if source.merged_into_id else "another idea"
+                    return Change(False, source, message=f"{idea_ref(source_id)} was already merged into {into}.")
+                if target.status == Status.MERGED:
+                    return Change(
+                        False,
+                        source,
+                        message=f"{idea_ref(target_id)} was itself merged; merge into the idea it went to.",
+                    )
+                supporters = set(
+                    (await session.exec(select(Support.user_id).where(Support.idea_id == target_id))).all()
+                )
+                for support in (await session.exec(select(Support).where(Support.idea_id == source_id))).all():
+                    if support.user_id not in supporters:
+                        supporters.add(support.user_id)
+                        session.add(Support(idea_id=target_id, user_id=support.user_id, via="merge"))
+                source.merged_into_id = target_id
+                moved = self._move(
+                    session,
+                    source,
+                    actor_id=actor_id,
+                    to_status=Status.MERGED,
+                    reason=f"merged into {idea_ref(target_id)}",
+                )
+                merged_in = Activity(
+                    idea_id=target_id, actor_id=actor_id, action="merged_in", from_value=str(source_id)
+                )
+                target.updated_at = utcnow()
+                session.add_all([merged_in, target])
+                await session.flush()
+                await self._notify(session, idea=source, activity=moved, dms=[(source.submitter_id, Role.SUBMITTER)])
+                await self._notify(
+                    session, idea=target, activity=merged_in, dms=[(target.submitter_id, Role.SUBMITTER)]
+                )
+                return Change(True, source, activity_id=moved.id)
+        except IntegrityError:
+            return Change(False, message="Already merged.", duplicate=True)
+
+    async def add_comment(
+        self, *, channel: str, thread_ts: str, ts: str, user_id: str, text: str, key: str | None = None
+    ) -> bool:
+        """Store a reply in an idea card's thread as the idea's discussion; False if not a card's thread."""
+        try:
+            async with self._writing() as session:
+                idea = (
+                    await session.exec(select(Idea).where(Idea.card_channel == channel, Idea.card_ts == thread_ts))
+                ).first()
+                if idea is None or await self._seen(session, key):
+                    return False
+                assert idea.id is not None
+                session.add(Comment(idea_id=idea.id, user_id=user_id, text=text, channel=channel, ts=ts))
+                return True
+        except IntegrityError:
+            return False
+
+    async def idea_by_card(self, *, channel: str, ts: str) -> Idea | None:
+        """The idea whose card is the message `ts` in `channel`."""
+        async with self._reading() as session:
+            query = select(Idea).where(Idea.card_channel == channel, Idea.card_ts == ts)
+            return (await session.exec(query)).first()
+
+    async def triage_queue(self, *, limit: int = 25) -> list[Idea]:
+        """Ideas waiting for a triage decision (new and needs-problem), oldest first."""
+        async with self._reading() as session:
+            query = (
+                select(Idea).where(col(Idea.status).in_([s.value for s in WAITING])).order_by(col(Idea.id)).limit(limit)
+            )
+            return list((await session.exec(query)).all())
+
+    async def history(self, *, idea_id: int, limit: int = 5) -> list[Activity]:
+        """An idea's latest activities, newest first."""
+        async with self._reading() as session:
+            query = (
+                select(Activity)
+                .where(Activity.idea_id == idea_id)
+                .order_by(col(Activity.created_at).desc(), col(Activity.id).desc())
+                .limit(limit)
+            )
+            return list((await session.exec(query)).all())
+
+    async def comments(self, *, idea_id: int, limit: int = 5) -> list[Comment]:
+        """An idea's latest thread replies, newest first."""
+        async with self._reading() as session:
+            query = select(Comment).where(Comment.idea_id == idea_id).order_by(col(Comment.id).desc()).limit(limit)
+            return list((await session.exec(query)).all())
+
+    async def activity_notice(self, *, activity_id: int) -> ActivityNotice | None:
+        """An activity, its idea, and for a merge the other idea."""
+        async with self._reading() as session:
+            activity = await session.get(Activity, activity_id)
+            if activity is None:
+                return None
+            idea = await session.get(Idea, activity.idea_id)
+            if idea is None:
+                return None
+            other = None
+            if activity.action == "merged_in" and activity.from_value.isdigit():
+                other = await session.get(Idea, int(activity.from_value))
+            elif activity.to_value == Status.MERGED and idea.merged_into_id:
+                other = await session.get(Idea, idea.merged_into_id)
+        return ActivityNotice(activity=activity, idea=idea, other=other)
 
     # --- the problem gate's memory ----------------------------------------------------------
 

@@ -158,12 +158,15 @@ class OutboxItem(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
-class ProcessedEvent(SQLModel, table=True):
-    """An Events API delivery already handled (Slack redelivers with the same event_id)."""
+class ProcessedKey(SQLModel, table=True):
+    """A delivery already applied: an Events API `event_id`, a submitted view's id, …
 
-    __tablename__ = "processed_events"
+    Written in the same transaction as the change it caused, so a redelivery changes nothing.
+    """
 
-    event_id: str = Field(primary_key=True, max_length=64)
+    __tablename__ = "processed_keys"
+
+    key: str = Field(primary_key=True, max_length=128)
     received_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(index=True))
 
 

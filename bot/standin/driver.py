@@ -14,7 +14,7 @@ import itertools
 import json
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -57,8 +57,16 @@ class Reply:
 # --- payload shapes ---------------------------------------------------------------------------
 
 
+DEAD_RESPONSE_URL = "http://127.0.0.1:9/response"  # port 9 (discard): nothing listens there
+
+
 def command_form(
-    text: str, *, user: str = "U0000USER1", channel: str = "C0000GNRL1", command: str = "/idea"
+    text: str,
+    *,
+    user: str = "U0000USER1",
+    channel: str = "C0000GNRL1",
+    command: str = "/idea",
+    response_url: str = DEAD_RESPONSE_URL,
 ) -> dict[str, str]:
     """A slash command as Slack form-encodes it."""
     return {
@@ -73,7 +81,7 @@ def command_form(
         "text": text,
         "api_app_id": API_APP_ID,
         "is_enterprise_install": "false",
-        "response_url": "http://127.0.0.1:9/commands/response",
+        "response_url": response_url,
         "trigger_id": new_trigger_id(),
     }
 
@@ -118,7 +126,7 @@ def message_shortcut(
         "trigger_id": new_trigger_id(),
         "message_ts": ts,
         "message": {"type": "message", "user": author, "ts": ts, "text": text},
-        "response_url": "http://127.0.0.1:9/actions/response",
+        "response_url": DEAD_RESPONSE_URL,
     }
 
 
@@ -133,6 +141,7 @@ def block_actions(
     view: Mapping[str, Any] | None = None,
     block_id: str = "actions",
     selected_option: Mapping[str, Any] | None = None,
+    response_url: str = DEAD_RESPONSE_URL,
 ) -> dict[str, Any]:
     """A block_actions payload for one clicked element (a button, or an overflow option)."""
     action: dict[str, Any] = {
@@ -155,7 +164,7 @@ def block_actions(
         "trigger_id": new_trigger_id(),
         "container": dict(container or {"type": "message"}),
         "actions": [action],
-        "response_url": "http://127.0.0.1:9/actions/response",
+        "response_url": response_url,
     }
     if message is not None:
         payload["message"] = dict(message)
@@ -232,9 +241,12 @@ def event_callback(event: Mapping[str, Any], *, event_id: str | None = None) -> 
 class SlackDriver:
     """Sends signed requests to an app's `/slack/events`, as Slack would."""
 
-    def __init__(self, url: str, signing_secret: str, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self, url: str, signing_secret: str, *, timeout: float = 10.0, response_url: Callable[[], str] | None = None
+    ) -> None:
         self.url = url
         self.signing_secret = signing_secret
+        self.response_url = response_url or (lambda: DEAD_RESPONSE_URL)
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
 
     async def close(self) -> None:
@@ -257,7 +269,7 @@ class SlackDriver:
 
     async def command(self, text: str, *, user: str = "U0000USER1", channel: str = "C0000GNRL1") -> Reply:
         """Run `/idea text`."""
-        body = urlencode(command_form(text, user=user, channel=channel))
+        body = urlencode(command_form(text, user=user, channel=channel, response_url=self.response_url()))
         return await self.post_signed(body, content_type="application/x-www-form-urlencoded")
 
     async def interactive(self, payload: Mapping[str, Any]) -> Reply:

@@ -44,6 +44,7 @@ class LocalSlack:
         self.runtime: Runtime | None = None
         self.driver: SlackDriver | None = None
         self.settings: Settings | None = None
+        self._card_ts: dict[int, str] = {}
 
     def make_settings(self) -> Settings:
         """Settings pointing at the stand-in and the SQLite file."""
@@ -76,7 +77,7 @@ class LocalSlack:
         self.runtime = Runtime(self.settings, self.options)
         await self.runtime.start()
         if not self.settings.socket_mode:
-            self.driver = SlackDriver(self.runtime.url, SIGNING_SECRET)
+            self.driver = SlackDriver(self.runtime.url, SIGNING_SECRET, response_url=self.standin.response_url)
 
     async def stop_app(self) -> None:
         """Stop ideabot gracefully (the stand-in keeps running)."""
@@ -121,8 +122,9 @@ class LocalSlack:
         await asyncio.gather(*self.runtime._tasks, return_exceptions=True)
 
     async def settle(self, *, timeout: float = 10.0) -> None:
-        """Let the outbox deliver everything that is due."""
+        """Let running listeners finish, then the outbox deliver everything that is due."""
         assert self.runtime is not None and self.runtime.worker is not None
+        await self.runtime.wait_for_listeners(timeout)
         await self.runtime.worker.drain(timeout=timeout)
 
     # --- capture conveniences -------------------------------------------------------------
@@ -162,6 +164,69 @@ class LocalSlack:
     async def click(self, action_id: str, *, user: str, value: str = "", **kwargs: Any) -> Reply:
         """Click a button (block_actions)."""
         return await self.slack.interactive(block_actions(action_id, value=value, user=user, **kwargs))
+
+    def card_message(self, idea_id: int) -> Any:
+        """The stand-in's copy of an idea's card (as it looks now)."""
+        ts = self._card_ts[idea_id]
+        return next(m for m in self.standin.channel_messages(IDEAS_CHANNEL) if m.ts == ts)
+
+    async def card_ts(self, idea_id: int) -> str:
+        """The ts of an idea's card, waiting for the outbox to post it."""
+        await self.settle()
+        idea = await self.store.get_idea(idea_id=idea_id)
+        assert idea is not None and idea.card_ts, f"IDEA-{idea_id} has no card"
+        self._card_ts[idea_id] = idea.card_ts
+        return idea.card_ts
+
+    async def click_card(
+        self, idea_id: int, action_id: str, *, user: str, option: str | None = None, home: bool = False
+    ) -> Reply:
+        """Click one of an idea card's buttons (or pick an overflow `option`) as `user`.
+
+        The payload is built from the card as the stand-in holds it, the way Slack would send it;
+        with `home=True` the click comes from the App Home instead of the channel.
+        """
+        ts = await self.card_ts(idea_id)
+        card = self.card_message(idea_id)
+        element = None
+        for block in card.blocks:
+            for candidate in block.get("elements", []) if block.get("type") == "actions" else []:
+                if candidate.get("action_id") == action_id:
+                    element = candidate
+        if element is None:
+            raise AssertionError(f"the card of IDEA-{idea_id} has no {action_id} element")
+        selected = None
+        if option is not None:
+            selected = next(o for o in element["options"] if o["value"].endswith(":" + option))
+        if home:
+            return await self.click(
+                action_id,
+                user=user,
+                value=element.get("value", ""),
+                container={"type": "view", "view_id": "VHOME"},
+                selected_option=selected,
+            )
+        return await self.click(
+            action_id,
+            user=user,
+            value=element.get("value", ""),
+            container={"type": "message", "message_ts": ts, "channel_id": IDEAS_CHANNEL, "is_ephemeral": False},
+            channel=IDEAS_CHANNEL,
+            message=card.as_dict(with_metadata=False),
+            selected_option=selected,
+        )
+
+    async def modal_after(self, opened_before: int, *, updated: bool = False, timeout: float = 5.0) -> dict:
+        """The modal the app opened after `opened_before` views.open calls (after its update, if any)."""
+        calls = await self.wait_for_calls("views.open", opened_before + 1, timeout=timeout)
+        view_id = calls[opened_before].result["view"]["id"]
+        if updated:
+            await self.wait_for(
+                lambda: any(c.args.get("view_id") == view_id for c in self.standin.calls_to("views.update")),
+                timeout=timeout,
+                what="the modal's update",
+            )
+        return self.standin.views[view_id]
 
 
 def idea_answers(**overrides: str | None) -> dict[str, str | None]:

@@ -110,6 +110,7 @@ class SlackWebAPIStandIn:
         self.socket_acks: list[dict] = []
         self.socket_connections = 0  # WebSocket connections accepted so far
         self.socket_silent = False  # stop answering pings (a half-dead connection)
+        self.responses: list[dict] = []  # bodies posted to response_url, with "_token"
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -118,6 +119,7 @@ class SlackWebAPIStandIn:
         app = web.Application(client_max_size=8 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_get("/socket", self._handle_socket)
+        app.router.add_post("/respond/{token}", self._handle_respond)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, host, port, reuse_address=True)
@@ -147,6 +149,20 @@ class SlackWebAPIStandIn:
     def url(self) -> str:
         """The base URL to give `SLACK_API_URL`."""
         return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, token: str = "") -> str:
+        """A response_url for a slash command or an action, answered by this server."""
+        return f"http://127.0.0.1:{self.port}/respond/{token or next(self._ts)}"
+
+    async def _handle_respond(self, request: web.Request) -> web.StreamResponse:
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.Response(status=400, text="invalid_payload")
+        if not isinstance(body, dict) or check_message(body):
+            return web.Response(status=400, text=check_message(body) if isinstance(body, dict) else "invalid_payload")
+        self.responses.append({**body, "_token": request.match_info["token"]})
+        return web.Response(text="ok")
 
     @property
     def socket_url(self) -> str:

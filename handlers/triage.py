@@ -1,0 +1,455 @@
+"""Triage on the idea card: decisions with reasons, assign, score, support, merge, restate."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.domain import IdeaDraft, Status, idea_ref, parse_ref
+from bot.ids import Action
+from bot.ids import Block as B
+from bot.ids import View as ViewId
+from bot.problem import check_problem
+from bot.slash import SlashRequest
+from bot.triage import REASON_REQUIRED, check_move
+from bot.triage_views import (
+    ACTION_TO_STATUS,
+    MERGE_OPTION,
+    SCORE_QUESTIONS,
+    TriageContext,
+    build_already_supported,
+    build_assign_modal,
+    build_decision_modal,
+    build_loading_modal,
+    build_merge_modal,
+    build_restate_modal,
+    build_score_modal,
+    selected_number,
+    selected_user,
+    text_value,
+)
+from bot.views import read_idea_form
+from handlers._ack import ack_when_stored
+from handlers._gate import passes_gate
+from handlers._reply import idea_id_of, open_modal, tell, text_at, where_clicked
+from handlers.home import publish_home
+from models.store import Change, GateFlags
+
+log = logging.getLogger("ideabot.triage")
+
+SAVE_FAILED = "ideabot couldn't save this just now; please try again in a moment."
+
+
+async def _refuse_non_lead(deps: Deps, client: AsyncWebClient, *, user: str, channel: str, what: str) -> bool:
+    """True (and an explanation to that person only) if `user` is not a triage lead."""
+    if await deps.leads.is_lead(user):
+        return False
+    leads = await deps.leads.describe()
+    await tell(
+        client,
+        user=user,
+        channel=channel,
+        text=f"Only triage leads can {what}. Leads: {leads}. To help this idea along, press *Support* or "
+        "reply in its thread.",
+    )
+    return True
+
+
+async def _after_change(
+    deps: Deps, client: AsyncWebClient, change: Change | None, *, user: str, channel: str, from_home: bool
+) -> None:
+    """Wake the outbox for an applied change, explain one that wasn't, refresh the lead's Home."""
+    if change is None:
+        return
+    if change.applied:
+        deps.wake_outbox()
+    elif not change.duplicate and change.message:
+        await tell(client, user=user, channel=channel, text=change.message)
+    if from_home:
+        await publish_home(client, deps, user)
+
+
+def _values(view: dict) -> dict:
+    state = view.get("state") if isinstance(view, dict) else None
+    values = state.get("values") if isinstance(state, dict) else None
+    return values if isinstance(values, dict) else {}
+
+
+# --- buttons ---------------------------------------------------------------------------------
+
+
+async def handle_decision_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """Accept / Needs problem / Park / Decline: leads get a modal asking why."""
+    await ack()
+    user, channel = text_at(body, "user", "id"), where_clicked(body)
+    idea_id = idea_id_of(text_at(action, "value"))
+    status = ACTION_TO_STATUS.get(text_at(action, "action_id"))
+    if idea_id is None or status is None:
+        return
+    if await _refuse_non_lead(deps, client, user=user, channel=channel, what="accept, park or decline ideas"):
+        return
+    context = TriageContext(idea_id=idea_id, status=status, channel=channel, from_home=not channel)
+    await open_modal(client, text_at(body, "trigger_id"), build_decision_modal(context))
+
+
+async def handle_assign_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """Assign…: leads pick a business sponsor and a tech partner."""
+    await ack()
+    user, channel = text_at(body, "user", "id"), where_clicked(body)
+    idea_id = idea_id_of(text_at(action, "value"))
+    if idea_id is None or await _refuse_non_lead(deps, client, user=user, channel=channel, what="assign people"):
+        return
+    context = TriageContext(idea_id=idea_id, channel=channel, from_home=not channel)
+    opened = await open_modal(
+        client,
+        text_at(body, "trigger_id"),
+        build_loading_modal(title="Assign people", callback_id=ViewId.ASSIGN, context=context),
+    )
+    idea = await deps.store.get_idea(idea_id=idea_id)
+    if opened and idea:
+        await client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=build_assign_modal(context, idea))
+
+
+async def handle_score_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """Score…: leads score customer value, strategic fit and feasibility."""
+    await ack()
+    user, channel = text_at(body, "user", "id"), where_clicked(body)
+    idea_id = idea_id_of(text_at(action, "value"))
+    if idea_id is None or await _refuse_non_lead(deps, client, user=user, channel=channel, what="score ideas"):
+        return
+    context = TriageContext(idea_id=idea_id, channel=channel, from_home=not channel)
+    opened = await open_modal(
+        client,
+        text_at(body, "trigger_id"),
+        build_loading_modal(title="Score idea", callback_id=ViewId.SCORE, context=context),
+    )
+    idea = await deps.store.get_idea(idea_id=idea_id)
+    if opened and idea:
+        previous = await deps.store.score_of(idea_id=idea_id, lead_id=user)
+        await client.views_update(
+            view_id=opened["id"], hash=opened.get("hash"), view=build_score_modal(context, idea, previous)
+        )
+
+
+async def handle_more(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """The overflow menu: move to Under review / In progress / Shipped at once, or merge."""
+    await ack()
+    user, channel = text_at(body, "user", "id"), where_clicked(body)
+    value = text_at(action, "selected_option", "value")
+    idea_id, _, choice = value.partition(":")
+    if not idea_id.isdigit():
+        return
+    if await _refuse_non_lead(deps, client, user=user, channel=channel, what="move or merge ideas"):
+        return
+    context = TriageContext(idea_id=int(idea_id), channel=channel, from_home=not channel)
+    if choice == MERGE_OPTION:
+        await open_modal(client, text_at(body, "trigger_id"), build_merge_modal(context))
+        return
+    key = f"action:{user}:{text_at(action, 'action_ts')}"
+    change = await deps.store.change_status(idea_id=int(idea_id), actor_id=user, to_status=choice, key=key)
+    await _after_change(deps, client, change, user=user, channel=channel, from_home=context.from_home)
+
+
+async def handle_support(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """Support: anyone, once per person; a second press says it is counted and offers to withdraw."""
+    await ack()
+    user, channel = text_at(body, "user", "id"), where_clicked(body)
+    idea_id = idea_id_of(text_at(action, "value"))
+    if idea_id is None:
+        return
+    change = await deps.store.set_support(idea_id=idea_id, user_id=user, on=True, via="button")
+    ref = idea_ref(idea_id)
+    if change.applied:
+        deps.wake_outbox()
+        await tell(client, user=user, channel=channel, text=f":raised_hands: Your support for {ref} is counted.")
+    elif change.message == "You already support it.":
+        message = build_already_supported(idea_id)
+        await tell(client, user=user, channel=channel, **message.as_kwargs())
+    elif not change.duplicate:
+        await tell(client, user=user, channel=channel, text=change.message)
+
+
+async def handle_withdraw_support(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """Take one's support back (from the "already counted" message)."""
+    await ack()
+    user, channel = text_at(body, "user", "id"), where_clicked(body)
+    idea_id = idea_id_of(text_at(action, "value"))
+    if idea_id is None:
+        return
+    change = await deps.store.set_support(idea_id=idea_id, user_id=user, on=False, via="button")
+    if change.applied:
+        deps.wake_outbox()
+        await tell(client, user=user, channel=channel, text=f"Your support for {idea_ref(idea_id)} is withdrawn.")
+    elif not change.duplicate:
+        await tell(client, user=user, channel=channel, text=change.message)
+
+
+async def handle_restate_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """The submitter's "Restate the problem" button (in the needs-problem DM)."""
+    await ack()
+    user, channel = text_at(body, "user", "id"), where_clicked(body)
+    idea_id = idea_id_of(text_at(action, "value"))
+    if idea_id is None:
+        return
+    context = TriageContext(idea_id=idea_id, channel=channel)
+    opened = await open_modal(
+        client,
+        text_at(body, "trigger_id"),
+        build_loading_modal(title="Restate the problem", callback_id=ViewId.RESTATE, context=context),
+    )
+    idea = await deps.store.get_idea(idea_id=idea_id)
+    if not opened or idea is None:
+        return
+    if idea.submitter_id != user and not await deps.leads.is_lead(user):
+        refusal = build_loading_modal(
+            title="Restate the problem",
+            callback_id=ViewId.RESTATE,
+            context=context,
+            text=f"Only the person who submitted {idea_ref(idea_id)} (or a triage lead) can restate its problem.",
+        )
+        await client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=refusal)
+        return
+    note = next(
+        (
+            a.reason
+            for a in await deps.store.history(idea_id=idea_id, limit=10)
+            if a.action == "status" and a.to_value == Status.NEEDS_PROBLEM
+        ),
+        "",
+    )
+    await client.views_update(
+        view_id=opened["id"], hash=opened.get("hash"), view=build_restate_modal(context, idea, note)
+    )
+
+
+# --- modal submissions -------------------------------------------------------------------------
+
+
+async def handle_decision_submission(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """Record a decision with its reason; the outbox updates the card, replies in the thread, DMs."""
+    context = TriageContext.decode(view.get("private_metadata"))
+    user = text_at(body, "user", "id")
+    if context is None or context.status not in Status._value2member_map_:
+        await ack(response_action="errors", errors={B.REASON: "This form is out of date; close it and try again."})
+        return
+    reason = text_value(_values(view), B.REASON)
+    status = Status(context.status)
+    if status in REASON_REQUIRED and not reason:
+        await ack(response_action="errors", errors={B.REASON: "Please give a reason: the submitter will read it."})
+        return
+    if not await deps.leads.is_lead(user):
+        await ack(response_action="errors", errors={B.REASON: "Only triage leads can make this decision."})
+        return
+    idea = await deps.store.get_idea(idea_id=context.idea_id)
+    if idea is None:
+        await ack(response_action="errors", errors={B.REASON: f"There is no {idea_ref(context.idea_id)}."})
+        return
+    check = check_move(idea.status, status)
+    if not check.allowed:
+        await ack(response_action="errors", errors={B.REASON: f"{idea_ref(context.idea_id)}: {check.message}"})
+        return
+    change = await ack_when_stored(
+        ack,
+        deps.store.change_status(
+            idea_id=context.idea_id, actor_id=user, to_status=status, reason=reason, key=f"view:{text_at(view, 'id')}"
+        ),
+        failure_errors={B.REASON: SAVE_FAILED},
+        what=f"a decision on {idea_ref(context.idea_id)}",
+    )
+    await _after_change(deps, client, change, user=user, channel=context.channel, from_home=context.from_home)
+
+
+async def handle_assign_submission(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """Save the business sponsor and tech partner."""
+    context = TriageContext.decode(view.get("private_metadata"))
+    user = text_at(body, "user", "id")
+    values = _values(view)
+    sponsor, partner = selected_user(values, B.SPONSOR), selected_user(values, B.PARTNER)
+    if context is None:
+        await ack(response_action="errors", errors={B.SPONSOR: "This form is out of date; close it and try again."})
+        return
+    if not sponsor and not partner:
+        await ack(response_action="errors", errors={B.SPONSOR: "Pick a business sponsor, a tech partner, or both."})
+        return
+    if sponsor and sponsor == partner:
+        await ack(
+            response_action="errors",
+            errors={B.PARTNER: "Pick two different people: the sponsor owns the need, the partner owns the how."},
+        )
+        return
+    if not await deps.leads.is_lead(user):
+        await ack(response_action="errors", errors={B.SPONSOR: "Only triage leads can assign people."})
+        return
+    change = await ack_when_stored(
+        ack,
+        deps.store.assign(
+            idea_id=context.idea_id,
+            actor_id=user,
+            sponsor_id=sponsor,
+            partner_id=partner,
+            key=f"view:{text_at(view, 'id')}",
+        ),
+        failure_errors={B.SPONSOR: SAVE_FAILED},
+        what=f"people for {idea_ref(context.idea_id)}",
+    )
+    await _after_change(deps, client, change, user=user, channel=context.channel, from_home=context.from_home)
+
+
+async def handle_score_submission(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """Save a lead's scores."""
+    context = TriageContext.decode(view.get("private_metadata"))
+    user = text_at(body, "user", "id")
+    values = _values(view)
+    scores = {block_id: selected_number(values, block_id) for block_id, _, _ in SCORE_QUESTIONS}
+    missing = {block_id: "Pick a score from 1 to 5." for block_id, value in scores.items() if value is None}
+    if context is None or missing:
+        await ack(response_action="errors", errors=missing or {B.CUSTOMER_VALUE: "This form is out of date."})
+        return
+    if not await deps.leads.is_lead(user):
+        await ack(response_action="errors", errors={B.CUSTOMER_VALUE: "Only triage leads can score ideas."})
+        return
+    change = await ack_when_stored(
+        ack,
+        deps.store.score(
+            idea_id=context.idea_id,
+            lead_id=user,
+            customer_value=scores[B.CUSTOMER_VALUE] or 0,
+            strategic_fit=scores[B.STRATEGIC_FIT] or 0,
+            feasibility=scores[B.FEASIBILITY] or 0,
+            key=f"view:{text_at(view, 'id')}",
+        ),
+        failure_errors={B.CUSTOMER_VALUE: SAVE_FAILED},
+        what=f"scores for {idea_ref(context.idea_id)}",
+    )
+    await _after_change(deps, client, change, user=user, channel=context.channel, from_home=context.from_home)
+
+
+async def _merge_problem(deps: Deps, source_id: int, target_id: int | None) -> str:
+    """Why these two ideas can't be merged ("" if they can); reads only."""
+    if target_id is None:
+        return "Give the reference of the idea to merge into, e.g. IDEA-3."
+    if target_id == source_id:
+        return "An idea can't be merged into itself."
+    for idea_id in (source_id, target_id):
+        idea = await deps.store.get_idea(idea_id=idea_id)
+        if idea is None:
+            return f"There is no {idea_ref(idea_id)}."
+        if idea.status == Status.MERGED:
+            return f"{idea_ref(idea_id)} was already merged into {idea_ref(idea.merged_into_id or 0)}."
+    return ""
+
+
+async def handle_merge_submission(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """Merge the card's idea into the one named."""
+    context = TriageContext.decode(view.get("private_metadata"))
+    user = text_at(body, "user", "id")
+    if context is None:
+        await ack(response_action="errors", errors={B.MERGE_TARGET: "This form is out of date."})
+        return
+    target_id = parse_ref(text_value(_values(view), B.MERGE_TARGET))
+    problem = await _merge_problem(deps, context.idea_id, target_id)
+    if not problem and not await deps.leads.is_lead(user):
+        problem = "Only triage leads can merge ideas."
+    if problem:
+        await ack(response_action="errors", errors={B.MERGE_TARGET: problem})
+        return
+    assert target_id is not None
+    change = await ack_when_stored(
+        ack,
+        deps.store.merge(
+            source_id=context.idea_id, target_id=target_id, actor_id=user, key=f"view:{text_at(view, 'id')}"
+        ),
+        failure_errors={B.MERGE_TARGET: SAVE_FAILED},
+        what=f"a merge of {idea_ref(context.idea_id)}",
+    )
+    await _after_change(deps, client, change, user=user, channel=context.channel, from_home=context.from_home)
+
+
+async def handle_restate_submission(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """The restated problem goes through the same gate as at capture; the idea returns to New."""
+    context = TriageContext.decode(view.get("private_metadata"))
+    user = text_at(body, "user", "id")
+    if context is None:
+        await ack(response_action="errors", errors={B.PROBLEM: "This form is out of date."})
+        return
+    idea = await deps.store.get_idea(idea_id=context.idea_id)
+    if idea is None:
+        await ack(response_action="errors", errors={B.PROBLEM: f"There is no {idea_ref(context.idea_id)}."})
+        return
+    if idea.submitter_id != user and not await deps.leads.is_lead(user):
+        await ack(response_action="errors", errors={B.PROBLEM: "Only the submitter or a triage lead can restate it."})
+        return
+    form = read_idea_form(view)
+    draft = IdeaDraft(title=idea.title, affected=form.affected, problem=form.problem, solution=idea.solution)
+    gate = check_problem(draft)
+    view_id = text_at(view, "id")
+    if not await passes_gate(ack, deps, view_id=view_id, problem=draft.problem, gate=gate):
+        return
+    flags = GateFlags(
+        problem_is_solution=gate.problem_is_solution, problem_is_vague=gate.problem_is_vague, quote=gate.quote
+    )
+    change = await ack_when_stored(
+        ack,
+        deps.store.restate_problem(
+            idea_id=context.idea_id,
+            actor_id=user,
+            affected=draft.affected,
+            problem=draft.problem,
+            flags=flags,
+            key=f"view:{view_id}",
+        ),
+        failure_errors={B.PROBLEM: SAVE_FAILED},
+        what=f"a restated problem for {idea_ref(context.idea_id)}",
+    )
+    await _after_change(deps, client, change, user=user, channel=context.channel, from_home=False)
+    if change is not None and change.applied:
+        try:
+            await client.chat_postMessage(
+                channel=user,
+                text=f"Thanks — {idea_ref(context.idea_id)} is back in the triage queue with your restated problem.",
+            )
+        except SlackApiError as error:
+            log.info("could not confirm a restated problem to %s: %s", user, error.response.get("error"))
+
+
+async def merge_by_command(request: SlashRequest, *, user_id: str, deps: Deps, respond: AsyncRespond) -> None:
+    """`/idea merge IDEA-7 into IDEA-3` (after the ack): leads only; the answer goes only to them."""
+    assert request.idea_id is not None
+    if not await deps.leads.is_lead(user_id):
+        await respond(text=f"Only triage leads can merge ideas. Leads: {await deps.leads.describe()}.")
+        return
+    problem = await _merge_problem(deps, request.idea_id, request.target_id)
+    if problem:
+        await respond(text=problem)
+        return
+    assert request.target_id is not None
+    change = await deps.store.merge(source_id=request.idea_id, target_id=request.target_id, actor_id=user_id)
+    if change.applied:
+        deps.wake_outbox()
+        await respond(
+            text=f"Merged {idea_ref(request.idea_id)} into {idea_ref(request.target_id)}: supporters combined, "
+            "both cards updated and both submitters told."
+        )
+    else:
+        await respond(text=change.message)
+
+
+def register(app: AsyncApp) -> None:
+    """Register the triage listeners."""
+    for action_id in ACTION_TO_STATUS:
+        app.action(action_id)(handle_decision_button)
+    app.action(Action.ASSIGN)(handle_assign_button)
+    app.action(Action.SCORE)(handle_score_button)
+    app.action(Action.MORE)(handle_more)
+    app.action(Action.SUPPORT)(handle_support)
+    app.action(Action.WITHDRAW_SUPPORT)(handle_withdraw_support)
+    app.action(Action.RESTATE)(handle_restate_button)
+    app.view(ViewId.DECISION)(handle_decision_submission)
+    app.view(ViewId.ASSIGN)(handle_assign_submission)
+    app.view(ViewId.SCORE)(handle_score_submission)
+    app.view(ViewId.MERGE)(handle_merge_submission)
+    app.view(ViewId.RESTATE)(handle_restate_submission)
