@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
@@ -37,7 +39,8 @@ from handlers._ack import ack_when_stored
 from handlers._gate import passes_gate
 from handlers._reply import idea_id_of, open_modal, tell, text_at, where_clicked
 from handlers.home import publish_home
-from models.store import Change, GateFlags
+from models.store import ALREADY_SUPPORTED, Change, GateFlags
+from models.tables import Idea
 
 log = logging.getLogger("ideabot.triage")
 
@@ -96,43 +99,61 @@ async def handle_decision_button(ack: AsyncAck, body: dict, action: dict, client
     await open_modal(client, text_at(body, "trigger_id"), build_decision_modal(context))
 
 
+async def _open_form(
+    body: dict,
+    action: dict,
+    client: AsyncWebClient,
+    deps: Deps,
+    *,
+    title: str,
+    callback_id: str,
+    what: str,
+    build: Callable[[TriageContext, Idea, str], Awaitable[View]],
+) -> None:
+    """Open a lead's form at once (a trigger id lives 3 s), then fill it from the database."""
+    user, channel = text_at(body, "user", "id"), where_clicked(body)
+    idea_id = idea_id_of(text_at(action, "value"))
+    if idea_id is None or await _refuse_non_lead(deps, client, user=user, channel=channel, what=what):
+        return
+    context = TriageContext(idea_id=idea_id, channel=channel, from_home=not channel)
+    loading = build_loading_modal(title=title, callback_id=callback_id, context=context)
+    opened = await open_modal(client, text_at(body, "trigger_id"), loading)
+    idea = await deps.store.get_idea(idea_id=idea_id)
+    if opened and idea:
+        view = await build(context, idea, user)
+        await client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
+
+
 async def handle_assign_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Assign…: leads pick a business sponsor and a tech partner."""
     await ack()
-    user, channel = text_at(body, "user", "id"), where_clicked(body)
-    idea_id = idea_id_of(text_at(action, "value"))
-    if idea_id is None or await _refuse_non_lead(deps, client, user=user, channel=channel, what="assign people"):
-        return
-    context = TriageContext(idea_id=idea_id, channel=channel, from_home=not channel)
-    opened = await open_modal(
+
+    async def build(context: TriageContext, idea: Idea, _user: str) -> View:
+        return build_assign_modal(context, idea)
+
+    await _open_form(
+        body,
+        action,
         client,
-        text_at(body, "trigger_id"),
-        build_loading_modal(title="Assign people", callback_id=ViewId.ASSIGN, context=context),
+        deps,
+        title="Assign people",
+        callback_id=ViewId.ASSIGN,
+        what="assign people",
+        build=build,
     )
-    idea = await deps.store.get_idea(idea_id=idea_id)
-    if opened and idea:
-        await client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=build_assign_modal(context, idea))
 
 
 async def handle_score_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Score…: leads score customer value, strategic fit and feasibility."""
     await ack()
-    user, channel = text_at(body, "user", "id"), where_clicked(body)
-    idea_id = idea_id_of(text_at(action, "value"))
-    if idea_id is None or await _refuse_non_lead(deps, client, user=user, channel=channel, what="score ideas"):
-        return
-    context = TriageContext(idea_id=idea_id, channel=channel, from_home=not channel)
-    opened = await open_modal(
-        client,
-        text_at(body, "trigger_id"),
-        build_loading_modal(title="Score idea", callback_id=ViewId.SCORE, context=context),
+
+    async def build(context: TriageContext, idea: Idea, user: str) -> View:
+        previous = await deps.store.score_of(idea_id=context.idea_id, lead_id=user)
+        return build_score_modal(context, idea, previous)
+
+    await _open_form(
+        body, action, client, deps, title="Score idea", callback_id=ViewId.SCORE, what="score ideas", build=build
     )
-    idea = await deps.store.get_idea(idea_id=idea_id)
-    if opened and idea:
-        previous = await deps.store.score_of(idea_id=idea_id, lead_id=user)
-        await client.views_update(
-            view_id=opened["id"], hash=opened.get("hash"), view=build_score_modal(context, idea, previous)
-        )
 
 
 async def handle_more(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
@@ -166,7 +187,7 @@ async def handle_support(ack: AsyncAck, body: dict, action: dict, client: AsyncW
     if change.applied:
         deps.wake_outbox()
         await tell(client, user=user, channel=channel, text=f":raised_hands: Your support for {ref} is counted.")
-    elif change.message == "You already support it.":
+    elif change.message == ALREADY_SUPPORTED:
         message = build_already_supported(idea_id)
         await tell(client, user=user, channel=channel, **message.as_kwargs())
     elif not change.duplicate:

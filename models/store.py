@@ -8,7 +8,7 @@ written to the outbox in the same transaction as the change that causes it.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -70,6 +70,10 @@ class Change:
     message: str = ""  # why nothing changed, in words for the person who asked
     duplicate: bool = False  # this very delivery was applied before
     activity_id: int | None = None
+
+
+ALREADY_DONE = Change(False, message="This was already done.", duplicate=True)
+ALREADY_SUPPORTED = "You already support it."
 
 
 @dataclass(frozen=True)
@@ -323,26 +327,36 @@ class Store:
                 payload = {"activity": activity.id, "user": user, "role": role}
                 self._enqueue(session, kind=OutboxKind.DM, idea_id=idea.id, payload=payload)
 
+    async def _apply(
+        self, *, idea_id: int, key: str | None, change: Callable[[AsyncSession, Idea], Awaitable[Change]]
+    ) -> Change:
+        """Run a triage `change` on one idea in a write transaction, once per delivery `key`."""
+        try:
+            async with self._writing() as session:
+                if await self._seen(session, key):
+                    return ALREADY_DONE
+                idea = await session.get(Idea, idea_id)
+                if idea is None:
+                    return Change(False, message=f"There is no {idea_ref(idea_id)}.")
+                return await change(session, idea)
+        except IntegrityError:  # a concurrent delivery of the same key won the race
+            return ALREADY_DONE
+
     async def change_status(
         self, *, idea_id: int, actor_id: str, to_status: str, reason: str = "", key: str | None = None
     ) -> Change:
         """Move an idea to `to_status` (if the move is allowed), recording who, why and when."""
-        try:
-            async with self._writing() as session:
-                if await self._seen(session, key):
-                    return Change(False, message="This was already done.", duplicate=True)
-                idea = await session.get(Idea, idea_id)
-                if idea is None:
-                    return Change(False, message=f"There is no {idea_ref(idea_id)}.")
-                check = check_move(idea.status, to_status)
-                if not check.allowed:
-                    return Change(False, idea, message=f"{idea_ref(idea_id)}: {check.message}")
-                activity = self._move(session, idea, actor_id=actor_id, to_status=to_status, reason=reason)
-                await session.flush()
-                await self._notify(session, idea=idea, activity=activity, dms=[(idea.submitter_id, Role.SUBMITTER)])
-                return Change(True, idea, activity_id=activity.id)
-        except IntegrityError:
-            return Change(False, message="This was already done.", duplicate=True)
+
+        async def change(session: AsyncSession, idea: Idea) -> Change:
+            check = check_move(idea.status, to_status)
+            if not check.allowed:
+                return Change(False, idea, message=f"{idea_ref(idea_id)}: {check.message}")
+            activity = self._move(session, idea, actor_id=actor_id, to_status=to_status, reason=reason)
+            await session.flush()
+            await self._notify(session, idea=idea, activity=activity, dms=[(idea.submitter_id, Role.SUBMITTER)])
+            return Change(True, idea, activity_id=activity.id)
+
+        return await self._apply(idea_id=idea_id, key=key, change=change)
 
     @staticmethod
     def _move(session: AsyncSession, idea: Idea, *, actor_id: str, to_status: str, reason: str) -> Activity:
@@ -367,40 +381,35 @@ class Store:
         self, *, idea_id: int, actor_id: str, sponsor_id: str | None, partner_id: str | None, key: str | None = None
     ) -> Change:
         """Set the business sponsor and/or the tech partner (None leaves one as it is)."""
-        try:
-            async with self._writing() as session:
-                if await self._seen(session, key):
-                    return Change(False, message="This was already done.", duplicate=True)
-                idea = await session.get(Idea, idea_id)
-                if idea is None:
-                    return Change(False, message=f"There is no {idea_ref(idea_id)}.")
-                before = {"sponsor": idea.sponsor_id, "partner": idea.partner_id}
-                after = {
-                    "sponsor": before["sponsor"] if sponsor_id is None else sponsor_id,
-                    "partner": before["partner"] if partner_id is None else partner_id,
-                }
-                if after == before:
-                    return Change(False, idea, message=f"{idea_ref(idea_id)} already has that sponsor and partner.")
-                idea.sponsor_id, idea.partner_id = after["sponsor"], after["partner"]
-                idea.updated_at = utcnow()
-                activity = Activity(
-                    idea_id=idea_id,
-                    actor_id=actor_id,
-                    action="assign",
-                    from_value=json.dumps(before),
-                    to_value=json.dumps(after),
-                )
-                session.add_all([idea, activity])
-                await session.flush()
-                dms = [(idea.submitter_id, Role.SUBMITTER)]
-                if after["sponsor"] != before["sponsor"]:
-                    dms.append((after["sponsor"], Role.SPONSOR))
-                if after["partner"] != before["partner"]:
-                    dms.append((after["partner"], Role.PARTNER))
-                await self._notify(session, idea=idea, activity=activity, dms=dms)
-                return Change(True, idea, activity_id=activity.id)
-        except IntegrityError:
-            return Change(False, message="This was already done.", duplicate=True)
+
+        async def change(session: AsyncSession, idea: Idea) -> Change:
+            before = {"sponsor": idea.sponsor_id, "partner": idea.partner_id}
+            after = {
+                "sponsor": before["sponsor"] if sponsor_id is None else sponsor_id,
+                "partner": before["partner"] if partner_id is None else partner_id,
+            }
+            if after == before:
+                return Change(False, idea, message=f"{idea_ref(idea_id)} already has that sponsor and partner.")
+            idea.sponsor_id, idea.partner_id = after["sponsor"], after["partner"]
+            idea.updated_at = utcnow()
+            activity = Activity(
+                idea_id=idea_id,
+                actor_id=actor_id,
+                action="assign",
+                from_value=json.dumps(before),
+                to_value=json.dumps(after),
+            )
+            session.add_all([idea, activity])
+            await session.flush()
+            dms = [(idea.submitter_id, Role.SUBMITTER)]
+            if after["sponsor"] != before["sponsor"]:
+                dms.append((after["sponsor"], Role.SPONSOR))
+            if after["partner"] != before["partner"]:
+                dms.append((after["partner"], Role.PARTNER))
+            await self._notify(session, idea=idea, activity=activity, dms=dms)
+            return Change(True, idea, activity_id=activity.id)
+
+        return await self._apply(idea_id=idea_id, key=key, change=change)
 
     async def score(
         self,
@@ -414,34 +423,28 @@ class Store:
     ) -> Change:
         """Record a lead's 1–5 scores (a lead's new scores replace their earlier ones)."""
         values = {"customer_value": customer_value, "strategic_fit": strategic_fit, "feasibility": feasibility}
-        try:
-            async with self._writing() as session:
-                if await self._seen(session, key):
-                    return Change(False, message="This was already done.", duplicate=True)
-                idea = await session.get(Idea, idea_id)
-                if idea is None:
-                    return Change(False, message=f"There is no {idea_ref(idea_id)}.")
-                existing = (
-                    await session.exec(select(Score).where(Score.idea_id == idea_id, Score.lead_id == lead_id))
-                ).first()
-                before = ""
-                if existing is None:
-                    session.add(Score(idea_id=idea_id, lead_id=lead_id, **values))
-                else:
-                    before = json.dumps({k: getattr(existing, k) for k in values})
-                    for name, value in values.items():
-                        setattr(existing, name, value)
-                    existing.created_at = utcnow()
-                    session.add(existing)
-                activity = Activity(
-                    idea_id=idea_id, actor_id=lead_id, action="score", from_value=before, to_value=json.dumps(values)
-                )
-                session.add(activity)
-                await session.flush()
-                await self._notify(session, idea=idea, activity=activity, dms=[(idea.submitter_id, Role.SUBMITTER)])
-                return Change(True, idea, activity_id=activity.id)
-        except IntegrityError:
-            return Change(False, message="This was already done.", duplicate=True)
+
+        async def change(session: AsyncSession, idea: Idea) -> Change:
+            query = select(Score).where(Score.idea_id == idea_id, Score.lead_id == lead_id)
+            existing = (await session.exec(query)).first()
+            before = ""
+            if existing is None:
+                session.add(Score(idea_id=idea_id, lead_id=lead_id, **values))
+            else:
+                before = json.dumps({k: getattr(existing, k) for k in values})
+                for name, value in values.items():
+                    setattr(existing, name, value)
+                existing.created_at = utcnow()
+                session.add(existing)
+            activity = Activity(
+                idea_id=idea_id, actor_id=lead_id, action="score", from_value=before, to_value=json.dumps(values)
+            )
+            session.add(activity)
+            await session.flush()
+            await self._notify(session, idea=idea, activity=activity, dms=[(idea.submitter_id, Role.SUBMITTER)])
+            return Change(True, idea, activity_id=activity.id)
+
+        return await self._apply(idea_id=idea_id, key=key, change=change)
 
     async def score_of(self, *, idea_id: int, lead_id: str) -> Score | None:
         """A lead's current scores for an idea."""
@@ -451,29 +454,22 @@ class Store:
 
     async def set_support(self, *, idea_id: int, user_id: str, on: bool, via: str, key: str | None = None) -> Change:
         """Add (on) or take back (off) one person's support; one per person, however given."""
-        try:
-            async with self._writing() as session:
-                if await self._seen(session, key):
-                    return Change(False, message="Already counted.", duplicate=True)
-                idea = await session.get(Idea, idea_id)
-                if idea is None:
-                    return Change(False, message=f"There is no {idea_ref(idea_id)}.")
-                if idea.status == Status.MERGED and on:
-                    return Change(False, idea, message=f"{idea_ref(idea_id)} was merged; support the idea it went to.")
-                existing = (
-                    await session.exec(select(Support).where(Support.idea_id == idea_id, Support.user_id == user_id))
-                ).first()
-                if on == (existing is not None):
-                    message = "You already support it." if on else "You weren't supporting it."
-                    return Change(False, idea, message=message)
-                if on:
-                    session.add(Support(idea_id=idea_id, user_id=user_id, via=via))
-                else:
-                    await session.delete(existing)
-                await self._refresh_card(session, idea_id)
-                return Change(True, idea)
-        except IntegrityError:
-            return Change(False, message="Already counted.", duplicate=True)
+
+        async def change(session: AsyncSession, idea: Idea) -> Change:
+            if idea.status == Status.MERGED and on:
+                return Change(False, idea, message=f"{idea_ref(idea_id)} was merged; support the idea it went to.")
+            query = select(Support).where(Support.idea_id == idea_id, Support.user_id == user_id)
+            existing = (await session.exec(query)).first()
+            if on == (existing is not None):
+                return Change(False, idea, message=ALREADY_SUPPORTED if on else "You weren't supporting it.")
+            if on:
+                session.add(Support(idea_id=idea_id, user_id=user_id, via=via))
+            else:
+                await session.delete(existing)
+            await self._refresh_card(session, idea_id)
+            return Change(True, idea)
+
+        return await self._apply(idea_id=idea_id, key=key, change=change)
 
     async def _refresh_card(self, session: AsyncSession, idea_id: int) -> None:
         """Owe a card update, unless one is already waiting (it renders the latest state anyway)."""
@@ -494,89 +490,67 @@ class Store:
         self, *, idea_id: int, actor_id: str, affected: str, problem: str, flags: GateFlags, key: str | None = None
     ) -> Change:
         """Replace a needs-problem idea's problem (the old wording stays in history); back to New."""
-        try:
-            async with self._writing() as session:
-                if await self._seen(session, key):
-                    return Change(False, message="Already restated.", duplicate=True)
-                idea = await session.get(Idea, idea_id)
-                if idea is None:
-                    return Change(False, message=f"There is no {idea_ref(idea_id)}.")
-                if idea.status != Status.NEEDS_PROBLEM:
-                    label = Status(idea.status).label if idea.status in Status._value2member_map_ else idea.status
-                    return Change(
-                        False,
-                        idea,
-                        message=f"{idea_ref(idea_id)} is {label} now: it no longer waits for a restated problem.",
-                    )
-                restate = Activity(
-                    idea_id=idea_id,
-                    actor_id=actor_id,
-                    action="restate",
-                    from_value=json.dumps({"affected": idea.affected, "problem": idea.problem}),
-                    to_value=json.dumps({"affected": affected, "problem": problem}),
+
+        async def change(session: AsyncSession, idea: Idea) -> Change:
+            if idea.status != Status.NEEDS_PROBLEM:
+                label = Status(idea.status).label if idea.status in Status._value2member_map_ else idea.status
+                return Change(
+                    False,
+                    idea,
+                    message=f"{idea_ref(idea_id)} is {label} now: it no longer waits for a restated problem.",
                 )
-                idea.affected, idea.problem = affected, problem
-                idea.problem_is_solution, idea.problem_is_vague = flags.problem_is_solution, flags.problem_is_vague
-                idea.gate_quote = flags.quote
-                session.add(restate)
-                self._move(session, idea, actor_id=actor_id, to_status=Status.NEW, reason="the problem was restated")
-                await session.flush()
-                await self._notify(session, idea=idea, activity=restate)
-                return Change(True, idea, activity_id=restate.id)
-        except IntegrityError:
-            return Change(False, message="Already restated.", duplicate=True)
+            restate = Activity(
+                idea_id=idea_id,
+                actor_id=actor_id,
+                action="restate",
+                from_value=json.dumps({"affected": idea.affected, "problem": idea.problem}),
+                to_value=json.dumps({"affected": affected, "problem": problem}),
+            )
+            idea.affected, idea.problem = affected, problem
+            idea.problem_is_solution, idea.problem_is_vague = flags.problem_is_solution, flags.problem_is_vague
+            idea.gate_quote = flags.quote
+            session.add(restate)
+            self._move(session, idea, actor_id=actor_id, to_status=Status.NEW, reason="the problem was restated")
+            await session.flush()
+            await self._notify(session, idea=idea, activity=restate)
+            return Change(True, idea, activity_id=restate.id)
+
+        return await self._apply(idea_id=idea_id, key=key, change=change)
 
     async def merge(self, *, source_id: int, target_id: int, actor_id: str, key: str | None = None) -> Change:
         """Merge one idea into another: supporters combined (each person once), both told."""
         if source_id == target_id:
             return Change(False, message="An idea can't be merged into itself.")
-        try:
-            async with self._writing() as session:
-                if await self._seen(session, key):
-                    return Change(False, message="Already merged.", duplicate=True)
-                source = await session.get(Idea, source_id)
-                target = await session.get(Idea, target_id)
-                for ref_id, found in ((source_id, source), (target_id, target)):
-                    if found is None:
-                        return Change(False, message=f"There is no {idea_ref(ref_id)}.")
-                assert source is not None and target is not None
-                if source.status == Status.MERGED:
-                    into = idea_ref(source.merged_into_id) if source.merged_into_id else "another idea"
-                    return Change(False, source, message=f"{idea_ref(source_id)} was already merged into {into}.")
-                if target.status == Status.MERGED:
-                    return Change(
-                        False,
-                        source,
-                        message=f"{idea_ref(target_id)} was itself merged; merge into the idea it went to.",
-                    )
-                supporters = set(
-                    (await session.exec(select(Support.user_id).where(Support.idea_id == target_id))).all()
+
+        async def change(session: AsyncSession, source: Idea) -> Change:
+            target = await session.get(Idea, target_id)
+            if target is None:
+                return Change(False, source, message=f"There is no {idea_ref(target_id)}.")
+            if source.status == Status.MERGED:
+                into = idea_ref(source.merged_into_id) if source.merged_into_id else "another idea"
+                return Change(False, source, message=f"{idea_ref(source_id)} was already merged into {into}.")
+            if target.status == Status.MERGED:
+                return Change(
+                    False, source, message=f"{idea_ref(target_id)} was itself merged; merge into the idea it went to."
                 )
-                for support in (await session.exec(select(Support).where(Support.idea_id == source_id))).all():
-                    if support.user_id not in supporters:
-                        supporters.add(support.user_id)
-                        session.add(Support(idea_id=target_id, user_id=support.user_id, via="merge"))
-                source.merged_into_id = target_id
-                moved = self._move(
-                    session,
-                    source,
-                    actor_id=actor_id,
-                    to_status=Status.MERGED,
-                    reason=f"merged into {idea_ref(target_id)}",
-                )
-                merged_in = Activity(
-                    idea_id=target_id, actor_id=actor_id, action="merged_in", from_value=str(source_id)
-                )
-                target.updated_at = utcnow()
-                session.add_all([merged_in, target])
-                await session.flush()
-                await self._notify(session, idea=source, activity=moved, dms=[(source.submitter_id, Role.SUBMITTER)])
-                await self._notify(
-                    session, idea=target, activity=merged_in, dms=[(target.submitter_id, Role.SUBMITTER)]
-                )
-                return Change(True, source, activity_id=moved.id)
-        except IntegrityError:
-            return Change(False, message="Already merged.", duplicate=True)
+            supporters = set((await session.exec(select(Support.user_id).where(Support.idea_id == target_id))).all())
+            for support in (await session.exec(select(Support).where(Support.idea_id == source_id))).all():
+                if support.user_id not in supporters:
+                    supporters.add(support.user_id)
+                    session.add(Support(idea_id=target_id, user_id=support.user_id, via="merge"))
+            source.merged_into_id = target_id
+            moved = self._move(
+                session, source, actor_id=actor_id, to_status=Status.MERGED, reason=f"merged into {idea_ref(target_id)}"
+            )
+            merged_in = Activity(idea_id=target_id, actor_id=actor_id, action="merged_in", from_value=str(source_id))
+            target.updated_at = utcnow()
+            session.add_all([merged_in, target])
+            await session.flush()
+            await self._notify(session, idea=source, activity=moved, dms=[(source.submitter_id, Role.SUBMITTER)])
+            await self._notify(session, idea=target, activity=merged_in, dms=[(target.submitter_id, Role.SUBMITTER)])
+            return Change(True, source, activity_id=moved.id)
+
+        return await self._apply(idea_id=source_id, key=key, change=change)
 
     async def add_comment(
         self, *, channel: str, thread_ts: str, ts: str, user_id: str, text: str, key: str | None = None
