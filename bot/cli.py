@@ -52,6 +52,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return asyncio.run(run_demo(keep_db=args.keep_db))
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    """Preview the digest in the terminal, or post it now."""
+    from bot.digest_commands import post_digest, preview_digest
+
+    if args.post:
+        settings = _settings(need_slack=True)
+        configure_logging("WARNING", secrets=[settings.slack_bot_token, settings.slack_signing_secret])
+        return asyncio.run(post_digest(settings))
+    settings = _settings(need_slack=False)
+    configure_logging("WARNING")
+    return asyncio.run(preview_digest(settings))
+
+
 def cmd_outbox(args: argparse.Namespace) -> int:
     """List messages still owed to Slack, and those that failed for good."""
     from bot.outbox_report import print_outbox
@@ -75,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="try ideabot without a Slack workspace: sample ideas, printed")
     demo.add_argument("--keep-db", metavar="PATH", help="keep the demo's SQLite file at PATH")
     demo.set_defaults(func=cmd_demo)
+    digest = sub.add_parser("digest", help="print the weekly digest (--preview) or post it now (--post)")
+    mode = digest.add_mutually_exclusive_group()
+    mode.add_argument("--preview", action="store_true", help="print the current period's digest (the default)")
+    mode.add_argument("--post", action="store_true", help="post it to DIGEST_CHANNEL now")
+    digest.set_defaults(func=cmd_digest)
     outbox = sub.add_parser("outbox", help="list messages waiting for Slack or failed for good")
     outbox.add_argument("--all", action="store_true", help="include delivered messages")
     outbox.set_defaults(func=cmd_outbox)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///ideabot.db"
+DEFAULT_DIGEST_SCHEDULE = "0 9 * * mon"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -46,6 +50,16 @@ class Settings:
     triage_users: frozenset[str] = field(default_factory=frozenset)
     triage_usergroup: str = ""
     log_level: str = "INFO"
+    digest_channel: str = ""  # "" = the ideas channel
+    digest_schedule: str = DEFAULT_DIGEST_SCHEDULE
+    digest_timezone: str = "UTC"
+    stale_after_days: int = 7
+    invent_share_warning: float = 0.2
+
+    @property
+    def digest_target(self) -> str:
+        """Where the digest is posted: DIGEST_CHANNEL, or the ideas channel when unset."""
+        return self.digest_channel or self.ideas_channel
 
     @property
     def socket_mode(self) -> bool:
@@ -124,6 +138,41 @@ class Settings:
         if log_level not in LOG_LEVELS:
             problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
 
+        digest_channel = get("DIGEST_CHANNEL")
+        if digest_channel and not re.match(r"^(?:[CG][A-Z0-9]{2,}|#?[a-z0-9][a-z0-9_-]{0,79})$", digest_channel):
+            problems.append(
+                f"DIGEST_CHANNEL must be a channel id like C0123456789 or a name like #leadership, "
+                f"got {digest_channel!r}"
+            )
+        schedule = get("DIGEST_SCHEDULE", DEFAULT_DIGEST_SCHEDULE) or DEFAULT_DIGEST_SCHEDULE
+        timezone = get("DIGEST_TIMEZONE", "UTC") or "UTC"
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"DIGEST_TIMEZONE must be an IANA time zone like Europe/London, got {timezone!r}")
+            timezone = "UTC"
+        try:
+            CronTrigger.from_crontab(schedule, timezone=timezone)
+        except ValueError as error:
+            problems.append(
+                f"DIGEST_SCHEDULE must be a crontab line like '{DEFAULT_DIGEST_SCHEDULE}' "
+                f"(minute hour day month weekday), got {schedule!r}: {error}"
+            )
+        raw_stale = get("STALE_AFTER_DAYS", "7") or "7"
+        stale_after_days = 7
+        if raw_stale.isdigit() and 1 <= int(raw_stale) <= 365:
+            stale_after_days = int(raw_stale)
+        else:
+            problems.append(f"STALE_AFTER_DAYS must be a whole number of days from 1 to 365, got {raw_stale!r}")
+        raw_share = get("INVENT_SHARE_WARNING", "0.2") or "0.2"
+        try:
+            invent_share = float(raw_share.rstrip("%")) / (100 if raw_share.endswith("%") else 1)
+        except ValueError:
+            invent_share = -1.0
+        if not 0 <= invent_share <= 1:
+            problems.append(f"INVENT_SHARE_WARNING must be a share from 0 to 1 (e.g. 0.2 or 20%), got {raw_share!r}")
+            invent_share = 0.2
+
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -138,6 +187,11 @@ class Settings:
             triage_users=triage_users,
             triage_usergroup=usergroup,
             log_level=log_level,
+            digest_channel=digest_channel,
+            digest_schedule=schedule,
+            digest_timezone=timezone,
+            stale_after_days=stale_after_days,
+            invent_share_warning=invent_share,
         )
 
     def __repr__(self) -> str:

@@ -6,17 +6,23 @@ SQLite file (or `--keep-db PATH`).
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from pathlib import Path
 
+from bot.digest import render_digest
+from bot.digest_commands import digest_text
 from bot.outbox import Backoff
 from bot.server import RuntimeOptions
-from bot.standin.local import IDEAS_CHANNEL, LocalSlack, idea_answers
+from bot.standin.local import IDEAS_CHANNEL, LEAD, LocalSlack, idea_answers
 from bot.terminal import boxed, render_blocks
 
-PEOPLE = {"U0000USER1": "Priya (support)", "U0000USER2": "Tom (IT)", "U0000USER3": "Ana (ops)"}
+PEOPLE = {
+    "U0000USER1": "Priya (support)",
+    "U0000USER2": "Tom (IT)",
+    "U0000USER3": "Ana (ops)",
+    LEAD: "Sam (triage lead)",
+}
 
 
 def _say(text: str = "") -> None:
@@ -43,6 +49,20 @@ async def _submit(slack: LocalSlack, who: str, answers: dict, *, keep_after_coac
         _say("  … they submit the same text again, unchanged")
         again = await slack.submit(view, answers, user=who)
         _say("  ✓ accepted and flagged" if not _errors(again) else f"  ✗ still refused: {_errors(again)}")
+
+
+async def _decide(slack: LocalSlack, idea_id: int, action: str, reason: str) -> None:
+    opened = len(slack.standin.calls_to("views.open"))
+    await slack.click_card(idea_id, action, user=LEAD)
+    view = await slack.modal_after(opened)
+    await slack.submit(view, {"reason": reason}, user=LEAD)
+
+
+async def _assign(slack: LocalSlack, idea_id: int, *, sponsor: str) -> None:
+    opened = len(slack.standin.calls_to("views.open"))
+    await slack.click_card(idea_id, "triage_assign", user=LEAD)
+    view = await slack.modal_after(opened, updated=True)
+    await slack.submit(view, {"sponsor": sponsor}, user=LEAD)
 
 
 async def run_demo(*, keep_db: str | None = None) -> int:
@@ -119,10 +139,25 @@ async def run_demo(*, keep_db: str | None = None) -> int:
             _say("  ✓ accepted — ideabot notices it is the same problem as IDEA-1")
             await slack.settle()
 
+            _say("\n▶ The triage lead works through the queue")
+            await _decide(slack, 1, "triage_accept", "Clear problem, real numbers: let's do it")
+            await _assign(slack, 1, sponsor="U0000USER3")
+            await _decide(slack, 4, "triage_needs_problem", "Who calls, how often, and what does it cost us?")
+            for fan in ("U0000USER2", "U0000USER3"):
+                await slack.click_card(1, "support", user=fan)
+            _say(
+                "  ✓ IDEA-1 accepted (sponsor set, no tech partner yet), IDEA-4 sent back for a clearer problem, "
+                "two people support IDEA-1"
+            )
+            await slack.settle()
+
             _say("\n" + "═" * 90)
             _say(f"What the ideas channel ({IDEAS_CHANNEL}) shows")
-            for message in slack.standin.channel_messages(IDEAS_CHANNEL):
+            channel = slack.standin.channel_messages(IDEAS_CHANNEL)
+            for message in (m for m in channel if not m.thread_ts):
                 _say(boxed(f"card · ts {message.ts}", render_blocks(message.blocks)))
+                for reply in (m for m in channel if m.thread_ts == message.ts):
+                    _say(boxed("  reply in its thread", render_blocks(reply.blocks)))
             _say("\nDirect messages (receipts)")
             for call in slack.standin.calls_to("chat.postMessage"):
                 if call.args["channel"] in PEOPLE:
@@ -132,12 +167,14 @@ async def run_demo(*, keep_db: str | None = None) -> int:
             _say(boxed("ephemeral", render_blocks(reply.json()["blocks"])))
             ideas = await slack.store.recent_ideas(limit=100)
             flagged = sum(1 for i in ideas if i.problem_is_solution or i.problem_is_vague)
-            _say(
-                f"\n{len(ideas)} ideas stored, {flagged} flagged by the problem gate, "
-                f"{len(slack.standin.channel_messages(IDEAS_CHANNEL))} cards posted."
-            )
-            summary = {"ideas": len(ideas), "flagged": flagged}
-            _say(json.dumps(summary))
+            cards = sum(1 for m in slack.standin.channel_messages(IDEAS_CHANNEL) if not m.thread_ts)
+            _say(f"\n{len(ideas)} ideas stored, {flagged} flagged by the problem gate, {cards} cards posted.")
+
+            _say("\n" + "═" * 90)
+            _say("The weekly digest leadership would get (ideabot digest --preview shows the same)")
+            assert slack.runtime is not None and slack.runtime.digests is not None
+            digest = await slack.runtime.digests.compose(slack.runtime.digests.current_period())
+            _say(digest_text(render_digest(digest)))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

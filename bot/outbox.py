@@ -245,6 +245,7 @@ class OutboxWorker:
             OutboxKind.RECEIPT: self._deliver_receipt,
             OutboxKind.THREAD: self._deliver_thread,
             OutboxKind.DM: self._deliver_dm,
+            OutboxKind.DIGEST: self._deliver_digest,
         }.get(item.kind)
         if deliver is None:
             raise Gone(f"unknown kind {item.kind!r}")
@@ -355,6 +356,41 @@ class OutboxWorker:
         )
         await self.store.outbox_done(item_id=item.id, channel=response.get("channel", ""), ts=response.get("ts", ""))
 
+    async def _deliver_digest(self, item: OutboxItem) -> None:
+        assert item.id is not None
+        payload = _payload(item)
+        key, part = payload.get("run"), payload.get("part")
+        run = await self.store.digest_run(key=key) if isinstance(key, str) else None
+        if run is None or not isinstance(part, int):
+            raise Gone("its digest run no longer exists")
+        messages = json.loads(run.content or "[]")
+        if not 0 <= part < len(messages):
+            raise Gone(f"the digest has no part {part}")
+        message = messages[part]
+        if part == 0:
+            self._check_paused(run.channel)
+            # Reconcile by metadata needs a channel id; a #name can't be searched, so it is posted again.
+            known = run.channel_id or (run.channel if run.channel[:1] in ("C", "G") else "")
+            ts = await self._find_posted(item, known) if item.uncertain and known else ""
+            channel = known
+            if not ts:
+                response = await self.client.chat_postMessage(
+                    channel=run.channel, metadata=_metadata(item), unfurl_links=False, **message
+                )
+                ts, channel = response["ts"], response.get("channel", run.channel)
+        else:
+            if not run.message_ts:
+                raise Defer(1.0, "waiting for the digest's first message")
+            channel = run.channel_id
+            self._check_paused(channel)
+            ts = await self._find_posted(item, channel, thread_ts=run.message_ts) if item.uncertain else ""
+            if not ts:
+                response = await self.client.chat_postMessage(
+                    channel=channel, thread_ts=run.message_ts, metadata=_metadata(item), unfurl_links=False, **message
+                )
+                ts = response["ts"]
+        await self.store.record_digest_post(key=run.key, item_id=item.id, part=part, channel=channel, ts=ts)
+
     async def _permalink(self, channel: str, ts: str) -> str:
         """A message's permalink, or "" if Slack won't give one (the post still goes ahead)."""
         try:
@@ -406,6 +442,8 @@ def _channel_of(item: OutboxItem, settings: Settings) -> str:
     """The channel an item posts in, for pausing a channel after a 429."""
     if item.kind in (OutboxKind.CARD, OutboxKind.THREAD):
         return settings.ideas_channel
+    if item.kind == OutboxKind.DIGEST:
+        return settings.digest_target
     return str(_payload(item).get("user") or _payload(item).get("channel") or "")
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 
 import aiohttp
 from aiohttp import web
+from apscheduler.triggers.base import BaseTrigger
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -32,6 +33,7 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.leads import LeadDirectory
 from bot.outbox import Backoff, OutboxWorker
+from bot.scheduler import DigestScheduler
 from models.store import Store
 from models.tables import utcnow
 
@@ -50,6 +52,7 @@ class RuntimeOptions:
     outbox_backoff: Backoff | None = None
     outbox_poll_interval: float = 1.0
     shutdown_timeout: float = 10.0
+    digest_trigger: BaseTrigger | None = None  # None: DIGEST_SCHEDULE in DIGEST_TIMEZONE
 
 
 class Runtime:
@@ -61,6 +64,7 @@ class Runtime:
         self.store: Store | None = None
         self.app: AsyncApp | None = None
         self.worker: OutboxWorker | None = None
+        self.digests: DigestScheduler | None = None
         self.port: int | None = None
         self._session: aiohttp.ClientSession | None = None
         self._runner: web.AppRunner | None = None
@@ -113,6 +117,16 @@ class Runtime:
         )
         self.app = build_app(deps, client=client)
         self._tasks.append(asyncio.create_task(self.worker.run(), name="outbox"))
+        self.digests = DigestScheduler(
+            settings=settings,
+            store=self.store,
+            wake_outbox=self.worker.wake,
+            clock=self.options.clock,
+            trigger=self.options.digest_trigger,
+        )
+        self.digests.start()
+        # A period missed while the bot was down is posted now (once, whoever gets there first).
+        self._tasks.append(asyncio.create_task(self.digests._job(), name="digest-catch-up"))
 
         if settings.socket_mode:
             self._socket = AsyncSocketModeHandler(self.app, settings.slack_app_token, web_client=client)
@@ -138,6 +152,8 @@ class Runtime:
                 await self._socket.close_async()
         if self._runner is not None:
             await self._runner.cleanup()
+        if self.digests is not None:
+            self.digests.shutdown()
         await self.wait_for_listeners(timeout)
         if self.worker is not None:
             await self.worker.stop()

@@ -31,6 +31,8 @@ _EMOJI = {
     ":scales:": "⚖️",
     ":handshake:": "🤝",
     ":thumbsup:": "👍",
+    ":arrows_counterclockwise:": "🔄",
+    ":tada:": "🎉",
 }
 
 
@@ -70,8 +72,9 @@ def render_blocks(blocks: Sequence[Mapping[str, Any]], *, width: int = 88) -> st
         elif kind == "section":
             if block.get("text"):
                 add(_text(block["text"]))
-            for field in block.get("fields") or []:
-                add(_text(field))
+            fields = [_text(f).replace("\n", ": ", 1) for f in block.get("fields") or []]
+            if fields:
+                add(" · ".join(fields))
             accessory = block.get("accessory")
             if isinstance(accessory, Mapping) and accessory.get("type") == "button":
                 out.append(f"[ {_text(accessory.get('text'))} ]")

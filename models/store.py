@@ -20,12 +20,13 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import IdeaDraft, SourceMessage, Status, idea_ref
-from bot.triage import WAITING, check_move
+from bot.triage import CLOSED, WAITING, check_move
 from models.db import create_engine, writer
 from models.tables import (
     Activity,
     CoachedDraft,
     Comment,
+    DigestRun,
     Idea,
     OutboxItem,
     ProcessedKey,
@@ -41,6 +42,7 @@ class OutboxKind:
     CARD = "card"  # post the idea's card, or update it in place once posted
     RECEIPT = "receipt"  # DM the submitter a receipt with a link to the card
     THREAD = "thread"  # a reply in the card's thread about an activity: {"activity": id}
+    DIGEST = "digest"  # one message of a digest: {"run": key, "part": n}; parts > 0 go in part 0's thread
     DM = "dm"  # a direct message about an activity: {"activity": id, "user": U…, "role": …}
 
 
@@ -83,6 +85,23 @@ class ActivityNotice:
     activity: Activity
     idea: Idea
     other: Idea | None  # the other idea of a merge
+
+
+@dataclass(frozen=True)
+class DigestInputs:
+    """What the store read for one digest (every list already bounded)."""
+
+    new_ideas: Sequence[Idea]
+    new_count: int
+    moves: Sequence[tuple[Activity, Idea]]
+    moves_count: int
+    stale: Sequence[Idea]
+    stale_count: int
+    supported: Sequence[tuple[Idea, int]]
+    balance: Sequence[tuple[str, str, int]]  # (origin, kind, count) over the balance window
+    gaps: Sequence[Idea]
+    gaps_count: int
+    open_total: int
 
 
 @dataclass(frozen=True)
@@ -615,6 +634,154 @@ class Store:
             elif activity.to_value == Status.MERGED and idea.merged_into_id:
                 other = await session.get(Idea, idea.merged_into_id)
         return ActivityNotice(activity=activity, idea=idea, other=other)
+
+    # --- the digest -------------------------------------------------------------------------
+
+    async def digest_inputs(
+        self,
+        *,
+        period_start: datetime,
+        period_end: datetime,
+        stale_before: datetime,
+        balance_since: datetime,
+        limit: int = 2000,
+    ) -> DigestInputs:
+        """Everything the digest shows, in a fixed number of queries (none per idea)."""
+        in_period = (col(Idea.created_at) >= period_start, col(Idea.created_at) < period_end)
+        moved_in_period = (
+            Activity.action == "status",
+            col(Activity.created_at) >= period_start,
+            col(Activity.created_at) < period_end,
+        )
+        waiting = (col(Idea.status).in_([s.value for s in WAITING]), col(Idea.status_changed_at) < stale_before)
+        open_statuses = col(Idea.status).not_in([s.value for s in CLOSED])
+        gap = (
+            col(Idea.status).in_([Status.ACCEPTED.value, Status.IN_PROGRESS.value]),
+            or_(Idea.sponsor_id == "", Idea.partner_id == ""),
+        )
+        async with self._reading() as session:
+
+            async def count(*conditions, model=Idea) -> int:
+                return int((await session.exec(select(func.count()).select_from(model).where(*conditions))).one())
+
+            new_ideas = (await session.exec(select(Idea).where(*in_period).order_by(col(Idea.id)).limit(limit))).all()
+            moves = (
+                await session.exec(
+                    select(Activity, Idea)
+                    .join(Idea, col(Idea.id) == Activity.idea_id)
+                    .where(*moved_in_period)
+                    .order_by(col(Activity.created_at), col(Activity.id))
+                    .limit(limit)
+                )
+            ).all()
+            stale = (
+                await session.exec(select(Idea).where(*waiting).order_by(col(Idea.status_changed_at)).limit(limit))
+            ).all()
+            support_count = func.count(col(Support.id)).label("supporters")
+            supported = (
+                await session.exec(
+                    select(Idea, support_count)
+                    .join(Support, col(Support.idea_id) == Idea.id)
+                    .where(open_statuses)
+                    .group_by(col(Idea.id))
+                    .order_by(support_count.desc(), col(Idea.id))
+                    .limit(5)
+                )
+            ).all()
+            balance = (
+                await session.exec(
+                    select(Idea.origin, Idea.kind, func.count())
+                    .where(
+                        col(Idea.created_at) >= balance_since,
+                        col(Idea.created_at) < period_end,
+                        Idea.status != Status.MERGED,
+                    )
+                    .group_by(Idea.origin, Idea.kind)
+                )
+            ).all()
+            gaps = (
+                await session.exec(select(Idea).where(*gap).order_by(col(Idea.status_changed_at)).limit(limit))
+            ).all()
+            return DigestInputs(
+                new_ideas=list(new_ideas),
+                new_count=await count(*in_period),
+                moves=[(a, i) for a, i in moves],
+                moves_count=await count(*moved_in_period, model=Activity),
+                stale=list(stale),
+                stale_count=await count(*waiting),
+                supported=[(i, int(n)) for i, n in supported],
+                balance=[(str(o), str(k), int(n)) for o, k, n in balance],
+                gaps=list(gaps),
+                gaps_count=await count(*gap),
+                open_total=await count(open_statuses),
+            )
+
+    async def claim_digest(
+        self,
+        *,
+        key: str,
+        period_start: datetime,
+        period_end: datetime,
+        channel: str,
+        messages: Sequence[dict],
+        owner: str,
+    ) -> bool:
+        """Claim a digest period and owe Slack its messages, in one transaction; False if taken."""
+        try:
+            async with self._writing() as session:
+                if await session.get(DigestRun, key) is not None:
+                    return False
+                session.add(
+                    DigestRun(
+                        key=key,
+                        period_start=period_start,
+                        period_end=period_end,
+                        owner=owner,
+                        channel=channel,
+                        content=json.dumps(list(messages)),
+                    )
+                )
+                for part in range(len(messages)):
+                    self._enqueue(session, kind=OutboxKind.DIGEST, payload={"run": key, "part": part})
+                return True
+        except IntegrityError:
+            return False
+
+    async def skip_digest(self, *, key: str, period_start: datetime, period_end: datetime, note: str) -> bool:
+        """Mark a period as not to be posted (e.g. it ended before the bot was installed)."""
+        try:
+            async with self._writing() as session:
+                if await session.get(DigestRun, key) is not None:
+                    return False
+                session.add(
+                    DigestRun(key=key, period_start=period_start, period_end=period_end, state="skipped", note=note)
+                )
+                return True
+        except IntegrityError:
+            return False
+
+    async def digest_run(self, *, key: str) -> DigestRun | None:
+        """One digest run."""
+        async with self._reading() as session:
+            return await session.get(DigestRun, key)
+
+    async def digest_runs(self, *, limit: int = 20) -> list[DigestRun]:
+        """The latest digest runs, newest period first."""
+        async with self._reading() as session:
+            query = select(DigestRun).order_by(col(DigestRun.period_end).desc(), col(DigestRun.key).desc())
+            return list((await session.exec(query.limit(limit))).all())
+
+    async def record_digest_post(self, *, key: str, item_id: int, part: int, channel: str, ts: str) -> None:
+        """A digest message reached Slack: remember the first one's ts, mark the item sent."""
+        now = utcnow()
+        async with self._writing() as session:
+            if part == 0:
+                await session.exec(
+                    update(DigestRun)
+                    .where(col(DigestRun.key) == key)
+                    .values(channel_id=channel, message_ts=ts, state="posted", posted_at=now)
+                )
+            await self._mark_sent(session, item_id=item_id, channel=channel, ts=ts, now=now)
 
     # --- the problem gate's memory ----------------------------------------------------------
 

@@ -178,3 +178,22 @@ class CoachedDraft(SQLModel, table=True):
     view_id: str = Field(primary_key=True, max_length=64)
     problem_hash: str = Field(primary_key=True, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class DigestRun(SQLModel, table=True):
+    """One digest period, claimed before it is posted: the unique key makes it exactly once."""
+
+    __tablename__ = "digest_runs"
+
+    key: str = Field(primary_key=True, max_length=64)  # the period's end (scheduled) or "manual:<time>"
+    period_start: datetime = Field(sa_column=_utc_column())
+    period_end: datetime = Field(sa_column=_utc_column())
+    state: str = Field(default="claimed", max_length=16)  # claimed · posted · skipped
+    owner: str = Field(default="", max_length=128)  # which process claimed it
+    channel: str = Field(default="", max_length=80)  # where it goes (an id or a #name)
+    content: str = _text("[]")  # the rendered messages, as JSON
+    channel_id: str = Field(default="", max_length=32)  # the channel id Slack answered with
+    message_ts: str = Field(default="", max_length=32)  # the first message's ts
+    note: str = _text()
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    posted_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))

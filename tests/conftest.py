@@ -23,3 +23,23 @@ async def local(tmp_path) -> AsyncIterator[LocalSlack]:
 
 # Tokens a user could type to make Slack notify or link; none may reach Slack unescaped.
 NOTIFYING = re.compile(r"<(?:!channel|!here|!everyone|!subteam\^[A-Z0-9]+|@[UW][A-Z0-9]+|#C[A-Z0-9]+|https?://)")
+
+
+class FakeClock:
+    """Real time shifted by an offset the test sets (time keeps flowing; only the date jumps)."""
+
+    def __init__(self) -> None:
+        from datetime import timedelta
+
+        self.offset = timedelta(0)
+
+    def __call__(self):
+        from models.tables import utcnow
+
+        return utcnow() + self.offset
+
+    def set(self, moment) -> None:
+        """Jump so that now is `moment` (never backwards: rows already written carry real times)."""
+        from models.tables import utcnow
+
+        self.offset = max(self.offset, moment - utcnow())

@@ -1,0 +1,200 @@
+"""The shiny-object rule on a labelled set of ideas written the way people write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.shiny import ShinyInput, check_shiny, states_business_need
+
+T, P = "technology", "problem"
+
+# (origin, problem, affected, business value, evidence, gate flagged it, shiny?)
+LABELLED = [
+    # Started from a technology, no business need: shiny.
+    (T, "We need Kubernetes for all of our services", "Engineering", "", "", True, True),
+    (T, "Let's use blockchain for invoices", "Finance", "", "", True, True),
+    (T, "Implement an AI chatbot for customer support", "Support", "Improve efficiency", "", True, True),
+    (T, "Try out the new Copilot licences across the company", "Everyone", "innovation", "", True, True),
+    (T, "Move our spreadsheets to Airtable because it is modern", "Ops", "better", "", False, True),
+    (T, "Give every rep an iPad with Salesforce", "Sales", "Modernise sales", "", True, True),
+    (T, "Drones for stocktaking in the warehouse", "Warehouse", "", "", True, True),
+    (T, "Build our own LLM trained on internal docs", "", "Leverage AI", "", True, True),
+    (T, "Adopt a data lake so we are data-driven", "Management", "Be more data-driven", "", True, True),
+    (T, "VR training for new hires would be cool", "HR", "", "", False, True),
+    # Problem-first, but the problem is a solution and no business need: shiny.
+    (P, "We should buy a CRM", "Sales team", "", "", True, True),
+    (P, "Replace Jira with Linear", "Developers", "Better tooling", "", True, True),
+    (P, "Please add dark mode to the app", "Users", "", "", True, True),
+    (P, "Can we get Power BI for everyone in finance?", "Finance", "", "", True, True),
+    (P, "Upgrade everyone's laptop to the latest MacBook", "Staff", "Productivity", "", True, True),
+    # Started from a technology, but with a real business need: not shiny.
+    (
+        T,
+        "Support agents re-key 40 orders a day from email into the ERP",
+        "Support agents",
+        "Saves about 3 agent hours a day; fewer keying errors on invoices",
+        "Ticket export, May",
+        False,
+        False,
+    ),
+    (
+        T,
+        "We need Kubernetes because deploys take 45 minutes and cause 5 minutes of downtime",
+        "APAC customers",
+        "Downtime costs us roughly £2k per incident in credits",
+        "",
+        False,
+        False,
+    ),
+    (
+        T,
+        "Use RFID so pickers stop walking whole aisles to find empty bins",
+        "Warehouse pickers",
+        "20 minutes a shift per picker, about 300 hours a year",
+        "Time study",
+        False,
+        False,
+    ),
+    (
+        T,
+        "A chatbot could answer the 40 daily where-is-my-order calls",
+        "Support team",
+        "Two agents freed for complex cases; shorter queue for everyone",
+        "Call log",
+        False,
+        False,
+    ),
+    (
+        T,
+        "AI to auto-tag tickets so urgent ones stop waiting behind trivial ones",
+        "Helpdesk users",
+        "Till outages fixed within the hour instead of half a day",
+        "",
+        False,
+        False,
+    ),
+    # Problem-first with a business need: not shiny (even without evidence).
+    (
+        P,
+        "Customers call us 40 times a day to ask where their order is",
+        "Online customers",
+        "Frees 2.5 agent hours a day",
+        "",
+        False,
+        False,
+    ),
+    (
+        P,
+        "New hires wait three days for a laptop and accounts",
+        "New hires",
+        "Lost onboarding days cost about 20 working days a quarter",
+        "IT tickets",
+        False,
+        False,
+    ),
+    (
+        P,
+        "We pay some supplier invoices twice because they arrive by email and post",
+        "Accounts payable",
+        "The last audit found 11 duplicates worth 34k",
+        "Audit report",
+        False,
+        False,
+    ),
+    (
+        P,
+        "Patients no-show for 15% of physio appointments and the slot is wasted",
+        "Physio patients",
+        "Each no-show loses about £45",
+        "Booking system export",
+        False,
+        False,
+    ),
+    (
+        P,
+        "Drivers wait at the depot every morning for paper routes",
+        "Delivery drivers",
+        "An extra delivery round per driver per week",
+        "",
+        False,
+        False,
+    ),
+    # Problem-first without a business need: thin, but not shiny (it starts from a problem).
+    (P, "Customers wait 20 minutes on hold and many hang up", "Callers", "", "", False, False),
+    (P, "Teachers copy marks from paper into the MIS every Sunday", "Teachers", "", "", False, False),
+    (
+        P,
+        "Expense claims take six weeks to reimburse because receipts get lost",
+        "Junior staff",
+        "Improve things",
+        "",
+        False,
+        False,
+    ),
+    # Started from a technology with only a vague value, the problem itself a real one: still shiny
+    # (no business need, technology-first): leaders should ask what solving it is worth.
+    (T, "Sales reps lose track of follow-ups across five spreadsheets", "Sales reps", "Efficiency", "", False, True),
+    (T, "Nurses log in three times per medication round", "Ward nurses", "", "Nurse survey", False, True),
+]
+
+
+def idea(origin, problem, affected, value, evidence, flagged) -> ShinyInput:
+    return ShinyInput(
+        origin=origin,
+        problem=problem,
+        affected=affected,
+        business_value=value,
+        evidence=evidence,
+        problem_is_solution=flagged,
+        gate_quote=problem if flagged else "",
+    )
+
+
+@pytest.mark.parametrize(("origin", "problem", "affected", "value", "evidence", "flagged", "shiny"), LABELLED)
+def test_labelled_ideas(origin, problem, affected, value, evidence, flagged, shiny) -> None:
+    verdict = check_shiny(idea(origin, problem, affected, value, evidence, flagged))
+    assert verdict.is_shiny is shiny, verdict.reasons
+
+
+def test_the_labelled_set_is_varied() -> None:
+    assert len(LABELLED) >= 30
+    assert sum(1 for row in LABELLED if row[-1]) >= 12 and sum(1 for row in LABELLED if not row[-1]) >= 12
+
+
+def test_reasons_are_in_words_a_leader_understands() -> None:
+    verdict = check_shiny(idea(T, "We need a blockchain", "everyone", "improve efficiency", "", True))
+    assert verdict.is_shiny
+    assert verdict.reasons == (
+        "started from a technology",
+        "only a vague business value (“improve efficiency”)",
+        "the problem names a solution: “We need a blockchain”",
+        "no one affected named",
+        "no evidence",
+    )
+
+
+def test_reasons_are_given_for_ideas_that_are_not_shiny_too() -> None:
+    verdict = check_shiny(idea(P, "Customers wait 20 minutes on hold and many hang up", "Callers", "", "", False))
+    assert not verdict.is_shiny
+    assert verdict.reasons == ("no business value stated", "no evidence")
+
+
+def test_the_gate_flag_is_not_needed_to_see_a_solution() -> None:
+    verdict = check_shiny(idea(P, "Let's implement an AI chatbot for the website", "Visitors", "", "", False))
+    assert verdict.is_shiny and any("names a solution" in r for r in verdict.reasons)
+
+
+@pytest.mark.parametrize(
+    ("value", "need"),
+    [
+        ("", False),
+        ("improve efficiency", False),
+        ("better", False),
+        ("Be more data-driven", False),
+        ("Saves 3 agent hours a day", True),
+        ("Fewer chargebacks from impatient customers", True),
+        ("£2k per incident", True),
+    ],
+)
+def test_business_need(value: str, need: bool) -> None:
+    assert states_business_need(value) is need
