@@ -28,7 +28,6 @@ from slack_sdk.models.blocks import (
 from bot.domain import Kind, Origin, Status
 from bot.shiny import ShinyInput, check_shiny
 from bot.slack_text import escape, mrkdwn, one_line, user_mention
-from bot.triage import DECIDED
 from bot.views import Message, idea_link
 from models.store import DigestInputs
 from models.tables import Activity, Idea
@@ -138,17 +137,6 @@ def compose_digest(
     invent_share_warning: float = 0.2,
 ) -> Digest:
     """The digest for [period_start, period_end), as of `now`."""
-    decided: set[int] = set()
-    accepted: set[int] = set()
-    shipped: set[int] = set()
-    for activity, _idea in inputs.moves:
-        if activity.to_value in DECIDED or activity.to_value == Status.NEEDS_PROBLEM:
-            decided.add(activity.idea_id)  # a lead's decision, "needs a clearer problem" included
-        if activity.to_value == Status.ACCEPTED:
-            accepted.add(activity.idea_id)
-        if activity.to_value == Status.SHIPPED:
-            shipped.add(activity.idea_id)
-
     shiny = []
     for idea in inputs.new_ideas:
         if idea.status == Status.MERGED:
@@ -177,9 +165,9 @@ def compose_digest(
         timezone=timezone,
         headline=Headline(
             new=inputs.new_count,
-            triaged=len(decided),
-            accepted=len(accepted),
-            shipped=len(shipped),
+            triaged=inputs.triaged,
+            accepted=inputs.accepted,
+            shipped=inputs.shipped,
             open_total=inputs.open_total,
         ),
         shiny=shiny,

@@ -30,6 +30,8 @@ DECIDED = frozenset(
     {Status.UNDER_REVIEW, Status.ACCEPTED, Status.IN_PROGRESS, Status.SHIPPED, Status.PARKED, Status.DECLINED}
 )
 CLOSED = frozenset({Status.SHIPPED, Status.DECLINED, Status.MERGED})
+# Moves that count as a lead's triage decision in the digest ("needs a clearer problem" included).
+TRIAGE_DECISIONS = DECIDED | {Status.NEEDS_PROBLEM}
 
 SCORE_MIN, SCORE_MAX = 1, 5
 

@@ -13,14 +13,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, case, distinct, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import IdeaDraft, SourceMessage, Status, idea_ref
-from bot.triage import CLOSED, WAITING, check_move
+from bot.triage import CLOSED, TRIAGE_DECISIONS, WAITING, check_move
 from models.db import create_engine, writer
 from models.tables import (
     Activity,
@@ -93,8 +93,11 @@ class DigestInputs:
 
     new_ideas: Sequence[Idea]
     new_count: int
-    moves: Sequence[tuple[Activity, Idea]]
+    moves: Sequence[tuple[Activity, Idea]]  # the latest status changes, newest first
     moves_count: int
+    triaged: int  # ideas that got a triage decision in the period (each counted once)
+    accepted: int
+    shipped: int
     stale: Sequence[Idea]
     stale_count: int
     supported: Sequence[tuple[Idea, int]]
@@ -644,9 +647,14 @@ class Store:
         period_end: datetime,
         stale_before: datetime,
         balance_since: datetime,
-        limit: int = 2000,
+        show: int = 15,
+        shiny_limit: int = 2000,
     ) -> DigestInputs:
-        """Everything the digest shows, in a fixed number of queries (none per idea)."""
+        """Everything the digest shows, in a fixed number of queries (none per idea).
+
+        Lists are cut to `show` rows (the digest lists that many and counts the rest); the new
+        ideas checked for shiny objects to `shiny_limit`.
+        """
         in_period = (col(Idea.created_at) >= period_start, col(Idea.created_at) < period_end)
         moved_in_period = (
             Activity.action == "status",
@@ -664,18 +672,34 @@ class Store:
             async def count(*conditions, model=Idea) -> int:
                 return int((await session.exec(select(func.count()).select_from(model).where(*conditions))).one())
 
-            new_ideas = (await session.exec(select(Idea).where(*in_period).order_by(col(Idea.id)).limit(limit))).all()
+            new_ideas = (
+                await session.exec(select(Idea).where(*in_period).order_by(col(Idea.id)).limit(shiny_limit))
+            ).all()
             moves = (
                 await session.exec(
                     select(Activity, Idea)
                     .join(Idea, col(Idea.id) == Activity.idea_id)
                     .where(*moved_in_period)
-                    .order_by(col(Activity.created_at), col(Activity.id))
-                    .limit(limit)
+                    .order_by(col(Activity.created_at).desc(), col(Activity.id).desc())
+                    .limit(show)
                 )
             ).all()
+
+            def ideas_moved_to(values: list[str]):
+                return func.count(distinct(case((col(Activity.to_value).in_(values), Activity.idea_id))))
+
+            decided = [s.value for s in TRIAGE_DECISIONS]
+            triaged, accepted, shipped = (
+                await session.exec(
+                    select(
+                        ideas_moved_to(decided),
+                        ideas_moved_to([Status.ACCEPTED.value]),
+                        ideas_moved_to([Status.SHIPPED.value]),
+                    ).where(*moved_in_period)
+                )
+            ).one()
             stale = (
-                await session.exec(select(Idea).where(*waiting).order_by(col(Idea.status_changed_at)).limit(limit))
+                await session.exec(select(Idea).where(*waiting).order_by(col(Idea.status_changed_at)).limit(show))
             ).all()
             support_count = func.count(col(Support.id)).label("supporters")
             supported = (
@@ -700,13 +724,16 @@ class Store:
                 )
             ).all()
             gaps = (
-                await session.exec(select(Idea).where(*gap).order_by(col(Idea.status_changed_at)).limit(limit))
+                await session.exec(select(Idea).where(*gap).order_by(col(Idea.status_changed_at)).limit(show))
             ).all()
             return DigestInputs(
                 new_ideas=list(new_ideas),
                 new_count=await count(*in_period),
                 moves=[(a, i) for a, i in moves],
                 moves_count=await count(*moved_in_period, model=Activity),
+                triaged=int(triaged),
+                accepted=int(accepted),
+                shipped=int(shipped),
                 stale=list(stale),
                 stale_count=await count(*waiting),
                 supported=[(i, int(n)) for i, n in supported],

@@ -53,6 +53,9 @@ def inputs(**kw) -> DigestInputs:
         new_count=0,
         moves=[],
         moves_count=0,
+        triaged=0,
+        accepted=0,
+        shipped=0,
         stale=[],
         stale_count=0,
         supported=[],
@@ -89,7 +92,7 @@ def test_an_empty_period_is_a_short_quiet_digest() -> None:
         assert section not in text  # empty sections are skipped
 
 
-def test_headline_counts_decisions_once_per_idea() -> None:
+def test_headline_and_moves() -> None:
     a, b, c = idea(1), idea(2), idea(3)
     moves = [
         move(a, "under_review"),
@@ -97,11 +100,15 @@ def test_headline_counts_decisions_once_per_idea() -> None:
         move(b, "needs_problem"),
         move(c, "shipped", frm="in_progress"),
     ]
-    digest = compose(inputs(new_ideas=[a, b], new_count=2, moves=moves, moves_count=4, open_total=9))
+    digest = compose(
+        inputs(
+            new_ideas=[a, b], new_count=2, moves=moves, moves_count=24, triaged=3, accepted=1, shipped=1, open_total=9
+        )
+    )
     h = digest.headline
     assert (h.new, h.triaged, h.accepted, h.shipped, h.open_total) == (2, 3, 1, 1, 9)
     text = text_of(digest)
-    assert "Moved this period" in text and "*Accepted* by <@U0000LEAD1>" in text
+    assert "Moved this period" in text and "*Accepted* by <@U0000LEAD1>" in text and "…and 20 more" in text
 
 
 def test_shiny_objects_are_listed_with_their_reasons() -> None:

@@ -88,3 +88,30 @@ async def test_outbox_leases_are_exclusive_and_expired_ones_are_uncertain(store:
     assert await store.claim_outbox(owner="c", now=now, limit=10, lease=timedelta(seconds=30)) == []
     later = await store.claim_outbox(owner="c", now=now + timedelta(seconds=31), limit=20, lease=timedelta(seconds=30))
     assert len(later) == 10 and all(item.uncertain for item in later)
+
+
+async def test_digest_inputs_count_each_idea_once_and_cut_the_lists(store: Store) -> None:
+    for n in range(1, 6):
+        await store.add_idea(draft=draft(n), submitter_id="U1", view_id=f"V{n}", flags=GateFlags())
+    await store.change_status(idea_id=1, actor_id="L", to_status="under_review")
+    await store.change_status(idea_id=1, actor_id="L", to_status="accepted")
+    await store.change_status(idea_id=2, actor_id="L", to_status="needs_problem")
+    await store.change_status(idea_id=3, actor_id="L", to_status="accepted")
+    await store.change_status(idea_id=3, actor_id="L", to_status="in_progress")
+    await store.change_status(idea_id=3, actor_id="L", to_status="shipped")
+    await store.change_status(idea_id=4, actor_id="L", to_status="declined")
+    now = utcnow()
+    data = await store.digest_inputs(
+        period_start=now - timedelta(days=7),
+        period_end=now + timedelta(seconds=1),
+        stale_before=now + timedelta(seconds=1),
+        balance_since=now - timedelta(days=90),
+        show=2,
+    )
+    assert (data.new_count, data.triaged, data.accepted, data.shipped) == (5, 4, 2, 1)
+    assert data.moves_count == 7 and len(data.moves) == 2  # the two latest, newest first
+    assert data.moves[0][0].to_value == "declined"
+    assert data.stale_count == 2 and len(data.stale) == 2  # IDEA-2 (needs problem) and IDEA-5 (new)
+    assert data.open_total == 3  # shipped and declined are closed
+    assert data.gaps_count == 1 and data.gaps[0].id == 1  # accepted, no sponsor or partner
+    assert sum(n for _, _, n in data.balance) == 5
