@@ -66,3 +66,36 @@ def test_triage_users_and_api_url() -> None:
 def test_repr_hides_secrets() -> None:
     text = repr(Settings.from_env(GOOD))
     assert "xoxb" not in text and "s3cr3t" not in text
+
+
+def test_digest_settings_defaults_and_validation() -> None:
+    s = Settings.from_env(GOOD)
+    assert (s.digest_schedule, s.digest_timezone, s.stale_after_days, s.invent_share_warning) == (
+        "0 9 * * mon",
+        "UTC",
+        7,
+        0.2,
+    )
+    assert s.digest_target == "C0123456789"  # the ideas channel when DIGEST_CHANNEL is unset
+    tuned = Settings.from_env(
+        {
+            **GOOD,
+            "DIGEST_CHANNEL": "#leadership",
+            "DIGEST_TIMEZONE": "Europe/London",
+            "STALE_AFTER_DAYS": "14",
+            "INVENT_SHARE_WARNING": "25%",
+        }
+    )
+    assert (tuned.digest_target, tuned.stale_after_days, tuned.invent_share_warning) == ("#leadership", 14, 0.25)
+    bad = {
+        "DIGEST_SCHEDULE": "every monday",
+        "DIGEST_TIMEZONE": "Mars/Olympus",
+        "STALE_AFTER_DAYS": "0",
+        "INVENT_SHARE_WARNING": "1.5",
+        "DIGEST_CHANNEL": "the leadership channel",
+    }
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({**GOOD, **bad})
+    message = info.value.message()
+    for name in bad:
+        assert name in message
