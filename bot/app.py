@@ -6,18 +6,25 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.identity import BotIdentity
 from handlers import register_handlers
 
 log = logging.getLogger("ideabot")
 
 
-def build_app(deps: Deps, *, client: AsyncWebClient) -> AsyncApp:
+def build_app(deps: Deps, *, client: AsyncWebClient, identity: BotIdentity) -> AsyncApp:
     """A new Bolt app for these dependencies (one per process, and one per test)."""
+
+    async def authorize() -> AuthorizeResult:
+        return await identity.authorize()
+
     app = AsyncApp(
         client=client,
+        authorize=authorize,
         # Socket Mode requests are not signed; Bolt still wants a value.
         signing_secret=deps.settings.slack_signing_secret or "unused-in-socket-mode",
         logger=logging.getLogger("ideabot.bolt"),

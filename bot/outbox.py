@@ -108,6 +108,17 @@ class OutboxWorker:
         self._paused_until: dict[str, float] = {}  # channel -> monotonic time (after a 429)
         self.delivered = 0
 
+    async def recover(self) -> int:
+        """At start-up: free what a crashed process of this host left leased (see the store)."""
+        freed = await self.store.release_dead_leases(host=socket.gethostname(), alive=_pid_alive)
+        if freed:
+            log.warning(
+                "outbox: %d message(s) were in flight when a previous process stopped; "
+                "checking Slack before sending them again",
+                freed,
+            )
+        return freed
+
     def wake(self) -> None:
         """Look for due items now (called after a change wrote to the outbox)."""
         self._wake.set()
@@ -428,6 +439,18 @@ class OutboxWorker:
 
 def _metadata(item: OutboxItem) -> dict:
     return {"event_type": METADATA_EVENT, "event_payload": {"outbox_id": item.id, "kind": item.kind}}
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _payload(item: OutboxItem) -> dict:

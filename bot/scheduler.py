@@ -28,6 +28,8 @@ from models.tables import utcnow
 log = logging.getLogger("ideabot.digest")
 
 JOB_ID = "weekly-digest"
+HOUSEKEEPING_JOB_ID = "forget-processed-keys"
+KEEP_PROCESSED = timedelta(hours=24)  # Slack redelivers an event within minutes; keep its key a day
 MISFIRE_GRACE_S = 3600  # a run up to an hour late (e.g. a busy event loop) still happens
 _LOOKBACK = (timedelta(hours=1), timedelta(days=1), timedelta(days=8), timedelta(days=32), timedelta(days=367))
 
@@ -184,8 +186,17 @@ class DigestScheduler:
         except Exception:  # the scheduler would swallow it; say so, and the next start catches up
             log.exception("the scheduled digest failed; it will be retried at the next start or run")
 
+    async def _forget_processed(self) -> None:
+        try:
+            forgotten = await self.store.forget_processed(before=self.clock() - KEEP_PROCESSED)
+        except Exception:
+            log.exception("could not forget old processed deliveries; will try again in an hour")
+            return
+        if forgotten:
+            log.info("forgot %d processed deliveries older than a day", forgotten)
+
     def start(self) -> None:
-        """Start APScheduler with the digest job (needs a running event loop)."""
+        """Start APScheduler with the digest job and hourly housekeeping (needs a running loop)."""
         self._scheduler = AsyncIOScheduler(timezone=self.settings.digest_timezone)
         self._scheduler.add_job(
             self._job,
@@ -193,6 +204,15 @@ class DigestScheduler:
             id=JOB_ID,
             replace_existing=True,
             misfire_grace_time=MISFIRE_GRACE_S,
+            coalesce=True,
+            max_instances=1,
+        )
+        self._scheduler.add_job(
+            self._forget_processed,
+            trigger="interval",
+            hours=1,
+            id=HOUSEKEEPING_JOB_ID,
+            replace_existing=True,
             coalesce=True,
             max_instances=1,
         )

@@ -31,6 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import build_app
 from bot.config import Settings
 from bot.deps import Deps
+from bot.identity import BotIdentity
 from bot.leads import LeadDirectory
 from bot.outbox import Backoff, OutboxWorker
 from bot.scheduler import DigestScheduler
@@ -42,6 +43,7 @@ log = logging.getLogger("ideabot.server")
 EVENTS_PATH = "/slack/events"
 MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are far smaller; anything bigger is not Slack
 SLACK_TIMEOUT_S = 10
+SLACK_CONNECTIONS = 512
 
 
 @dataclass
@@ -82,7 +84,12 @@ class Runtime:
         settings = self.settings
         self.store = Store.from_url(settings.database_url)
         await self.store.create_schema()
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT_S))
+        # Many calls may wait on a slow Slack at once; none may queue for a connection behind them
+        # (a views.open that waits loses its 3-second trigger id), hence the generous limit.
+        self._session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT_S),
+            connector=aiohttp.TCPConnector(limit=SLACK_CONNECTIONS),
+        )
         # Listeners' client: quick retries of dropped connections only; a trigger_id lives 3 s.
         client = AsyncWebClient(
             token=settings.slack_bot_token,
@@ -115,7 +122,17 @@ class Runtime:
         deps = Deps(
             settings=settings, store=self.store, leads=leads, wake_outbox=self.worker.wake, clock=self.options.clock
         )
-        self.app = build_app(deps, client=client)
+        self.identity = BotIdentity(client, settings.slack_bot_token)
+        self._tasks.append(asyncio.create_task(self.identity.warm_up(), name="auth-test"))
+        # Bolt takes the token from `authorize` (the identity); its own client carries none.
+        app_client = AsyncWebClient(
+            base_url=settings.slack_api_url,
+            session=self._session,
+            timeout=SLACK_TIMEOUT_S,
+            retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1)],
+        )
+        self.app = build_app(deps, client=app_client, identity=self.identity)
+        await self.worker.recover()
         self._tasks.append(asyncio.create_task(self.worker.run(), name="outbox"))
         self.digests = DigestScheduler(
             settings=settings,
@@ -185,7 +202,8 @@ class Runtime:
         body = await request.read()
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
         signature = request.headers.get("X-Slack-Signature", "")
-        if self._verifier is None or not self._verifier.is_valid(body, timestamp, signature):
+        valid = self._verifier is not None and timestamp.isdigit() and bool(signature)
+        if not valid or not self._verifier.is_valid(body, timestamp, signature):
             # Never log the body of a rejected request: it is not ours to keep.
             log.warning("rejected a request with a bad or missing signature (%d bytes)", len(body))
             return web.json_response({"error": "invalid request"}, status=401)

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, distinct, func, or_, update
+from sqlalchemy import and_, case, delete, distinct, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import SQLModel, col, select
@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import IdeaDraft, SourceMessage, Status, idea_ref
 from bot.triage import CLOSED, TRIAGE_DECISIONS, WAITING, check_move
-from models.db import create_engine, writer
+from models.db import create_engine, is_sqlite
 from models.tables import (
     Activity,
     CoachedDraft,
@@ -122,24 +122,32 @@ class CardData:
 class Store:
     """Async, keyword-only access to ideabot's tables."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, write_engine: AsyncEngine | None = None) -> None:
         self.engine = engine
+        self.write_engine = write_engine or engine
         self._read = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-        self._write = async_sessionmaker(writer(engine), class_=AsyncSession, expire_on_commit=False)
+        self._write = async_sessionmaker(self.write_engine, class_=AsyncSession, expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str) -> Store:
-        """A store on a new engine for `url` (call `close()` when done)."""
+        """A store on new engines for `url` (call `close()` when done).
+
+        SQLite gets a read engine and a write engine (see models.db); other databases one engine.
+        """
+        if is_sqlite(url):
+            return cls(create_engine(url), create_engine(url, write=True))
         return cls(create_engine(url))
 
     async def create_schema(self) -> None:
         """Create any missing tables."""
-        async with self.engine.begin() as conn:
+        async with self.write_engine.begin() as conn:
             await conn.run_sync(SQLModel.metadata.create_all)
 
     async def close(self) -> None:
         """Release every pooled connection."""
         await self.engine.dispose()
+        if self.write_engine is not self.engine:
+            await self.write_engine.dispose()
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[AsyncSession]:
@@ -810,6 +818,12 @@ class Store:
                 )
             await self._mark_sent(session, item_id=item_id, channel=channel, ts=ts, now=now)
 
+    async def forget_processed(self, *, before: datetime) -> int:
+        """Forget deliveries applied before `before` (Slack redelivers within minutes); how many."""
+        async with self._writing() as session:
+            result = await session.exec(delete(ProcessedKey).where(col(ProcessedKey.received_at) < before))
+            return int(result.rowcount or 0)
+
     # --- the problem gate's memory ----------------------------------------------------------
 
     async def was_coached(self, *, view_id: str, fingerprint: str) -> bool:
@@ -868,6 +882,30 @@ class Store:
                     await session.refresh(item)
                     claimed.append(item)
             return claimed
+
+    async def release_dead_leases(self, *, host: str, alive: Callable[[int], bool]) -> int:
+        """Free items leased by processes of this host that no longer run (after a crash, say).
+
+        They stay marked as leased-before, so the next claim treats them as uncertain and looks
+        for what the dead process may already have posted. Other hosts' leases simply expire.
+        """
+        async with self._writing() as session:
+            leased = (
+                await session.exec(
+                    select(OutboxItem).where(
+                        OutboxItem.state == "pending", col(OutboxItem.lease_owner).startswith(f"{host}:")
+                    )
+                )
+            ).all()
+            freed = 0
+            for item in leased:
+                pid = item.lease_owner.split(":")[1]
+                if pid.isdigit() and not alive(int(pid)):
+                    item.lease_until = None
+                    item.uncertain = True
+                    session.add(item)
+                    freed += 1
+            return freed
 
     async def outbox_done(self, *, item_id: int, channel: str = "", ts: str = "") -> None:
         """Mark an item delivered."""

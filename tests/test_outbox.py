@@ -105,3 +105,24 @@ async def test_an_uncertain_post_is_found_in_history_not_posted_again(local: Loc
     assert len(local.standin.channel_messages(IDEAS_CHANNEL)) == 1
     history = local.standin.calls_to("conversations.history")[0]
     assert str(history.args.get("include_all_metadata")).lower() in ("true", "1")
+
+
+async def test_429_then_500_then_an_outage_the_idea_is_stored_at_once_and_posted_once(local: LocalSlack) -> None:
+    view = await local.open_modal()
+    local.standin.fail("chat.postMessage", status=429, retry_after=1, times=2)  # slack_sdk retries once itself
+    local.standin.fail("chat.postMessage", status=500, times=2)
+    reply = await local.submit(view, idea_answers())
+    assert reply.status == 200 and reply.body == ""
+    (idea,) = await local.store.recent_ideas()  # stored before the ack
+    await local.wait_for(lambda: sum(c.answered == "500" for c in card_posts(local)) == 2, timeout=15, what="500s")
+    await local.standin.refuse_connections()
+    await asyncio.sleep(1.5)  # an outage: the worker backs off and keeps trying
+    await local.standin.accept_connections()
+    await local.wait_for(lambda: len(local.standin.channel_messages(IDEAS_CHANNEL)) == 1, timeout=15, what="card")
+    await local.settle()
+    answers = [c.answered for c in card_posts(local)]
+    assert answers[:4] == ["429", "429", "500", "500"] and answers.count("ok") == 1
+    first_429, second_429 = (c for c in card_posts(local) if c.answered == "429")
+    assert second_429.at - first_429.at >= 1.0  # Retry-After: 1 honoured
+    assert len(local.standin.channel_messages(IDEAS_CHANNEL)) == 1
+    assert (await local.store.get_idea(idea_id=idea.id)).card_ts

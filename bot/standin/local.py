@@ -121,6 +121,14 @@ class LocalSlack:
         await self.runtime.worker.stop()
         await asyncio.gather(*self.runtime._tasks, return_exceptions=True)
 
+    async def wait_for_ideas(self, count: int, *, timeout: float = 10.0) -> None:
+        """Wait until at least `count` ideas are stored."""
+        deadline = time.monotonic() + timeout
+        while len(await self.store.recent_ideas(limit=count)) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"timed out waiting for {count} ideas")
+            await asyncio.sleep(0.05)
+
     async def settle(self, *, timeout: float = 10.0) -> None:
         """Let running listeners finish, then the outbox deliver everything that is due."""
         assert self.runtime is not None and self.runtime.worker is not None

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 TRIGGER_TTL_S = 3.0  # a trigger_id is valid for 3 seconds, once
+_TRIGGERED = ("views.open", "views.push")  # methods that spend a trigger id
 
 # Slack's limits (docs.slack.dev), enforced on every surface.
 MESSAGE_BLOCKS_MAX = 50
@@ -285,6 +286,8 @@ class SlackWebAPIStandIn:
         token = auth.removeprefix("Bearer ").strip() or str(args.pop("token", ""))
         call = Call(method=method, args=args, at=time.monotonic(), token=token)
         self.calls.append(call)
+        # Slack checks a trigger id when the request arrives, however long it then takes to answer.
+        trigger_error = self._check_trigger(str(args.get("trigger_id") or "")) if method in _TRIGGERED else None
         pause = self._delays.get(method, self._delays.get("*", 0.0)) + self.latency
         if pause:
             await asyncio.sleep(pause)
@@ -310,7 +313,7 @@ class SlackWebAPIStandIn:
         if handler is None:
             call.answered = "unknown_method"
             return web.json_response({"ok": False, "error": "unknown_method"})
-        result = handler(args)
+        result = {"ok": False, "error": trigger_error} if trigger_error else handler(args)
         call.answered = "ok" if result.get("ok") else str(result.get("error"))
         call.result = result
         return web.json_response(result)
@@ -456,9 +459,8 @@ class SlackWebAPIStandIn:
         return stored
 
     def _m_views_open(self, args: dict) -> dict:
-        error = self._check_trigger(str(args.get("trigger_id") or ""))
         view = args.get("view")
-        error = error or check_view(view)
+        error = check_view(view)
         if error:
             return {"ok": False, "error": error}
         return {"ok": True, "view": self._store_view(view)}

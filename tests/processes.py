@@ -1,0 +1,104 @@
+"""`ideabot run` as a real operating-system process, for crash, signal and multi-process tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+
+from bot.standin import SlackDriver, SlackWebAPIStandIn
+from bot.standin.local import IDEAS_CHANNEL, SIGNING_SECRET
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bot_env(standin: SlackWebAPIStandIn, db: Path, port: int, **extra: str) -> dict[str, str]:
+    """The environment of an `ideabot run` against the stand-in."""
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "IDEAS_", "TRIAGE_", "DATABASE_"))}
+    return {
+        **keep,
+        "SLACK_BOT_TOKEN": standin.token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": standin.url,
+        "IDEAS_CHANNEL": IDEAS_CHANNEL,
+        "TRIAGE_USERS": "U0000LEAD1",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
+        "LOG_LEVEL": "INFO",
+        **extra,
+    }
+
+
+class BotProcess:
+    """One `ideabot run` process; its output is collected in `.log`."""
+
+    def __init__(self, standin: SlackWebAPIStandIn, db: Path, *, cwd: Path, **extra: str) -> None:
+        self.port = free_port()
+        self.env = bot_env(standin, db, self.port, **extra)
+        self.cwd = cwd
+        self.process: asyncio.subprocess.Process | None = None
+        self.log = ""
+        self._reader: asyncio.Task | None = None
+        self.driver = SlackDriver(f"http://127.0.0.1:{self.port}/slack/events", SIGNING_SECRET)
+
+    async def start(self, *, timeout: float = 30.0) -> None:
+        """Start the process and wait until /healthz answers."""
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "--env-file",
+            str(self.cwd / "absent.env"),
+            "run",
+            env=self.env,
+            cwd=self.cwd,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        self._reader = asyncio.create_task(self._read())
+        deadline = time.monotonic() + timeout
+        async with aiohttp.ClientSession() as session:
+            while True:
+                assert self.process.returncode is None, f"ideabot run exited:\n{self.log}"
+                try:
+                    async with session.get(f"http://127.0.0.1:{self.port}/healthz") as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                assert time.monotonic() < deadline, f"ideabot run never came up:\n{self.log}"
+                await asyncio.sleep(0.1)
+
+    async def _read(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        async for line in self.process.stdout:
+            self.log += line.decode(errors="replace")
+
+    async def stop(self, sig: int = signal.SIGTERM, *, timeout: float = 30.0) -> int:
+        """Send `sig` and wait for the exit status."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(sig)
+        code = await asyncio.wait_for(self.process.wait(), timeout=timeout)
+        if self._reader is not None:
+            await asyncio.wait_for(self._reader, timeout=5)
+        return code
+
+    async def close(self) -> None:
+        """Kill the process if it still runs; close the driver."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+        await self.driver.close()
