@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
@@ -29,6 +30,8 @@ def build_app(deps: Deps, *, client: AsyncWebClient, identity: BotIdentity) -> A
         signing_secret=deps.settings.slack_signing_secret or "unused-in-socket-mode",
         logger=logging.getLogger("ideabot.bolt"),
         name="ideabot",
+        # Unmatched requests go to handle_error (Bolt would log the whole payload otherwise).
+        raise_error_for_unhandled_request=True,
     )
 
     async def inject_deps(context: dict, next: Callable[[], Awaitable[None]]) -> None:
@@ -39,8 +42,13 @@ def build_app(deps: Deps, *, client: AsyncWebClient, identity: BotIdentity) -> A
 
     @app.error
     async def handle_error(error: Exception, body: dict) -> None:
-        kind = body.get("type") or (body.get("event") or {}).get("type") or body.get("command") or "request"
-        log.error("listener failed on %s: %s", kind, error, exc_info=error)
+        body = body if isinstance(body, dict) else {}
+        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        kind = body.get("type") or event.get("type") or body.get("command") or "request"
+        if isinstance(error, BoltUnhandledRequestError):
+            log.info("no listener handles this %s; acknowledged and ignored", str(kind)[:40])
+            return
+        log.error("listener failed on %s: %s", str(kind)[:40], error, exc_info=error)
 
     register_handlers(app)
     return app

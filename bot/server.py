@@ -218,6 +218,10 @@ class Runtime:
             log.warning("rejected a signed request that is not a Slack payload: %s", type(error).__name__)
             return web.json_response({"error": "malformed request"}, status=400)
         bolt_response = await self.app.async_dispatch(bolt_request)
+        if bolt_response.status == 404:
+            # No listener matched (a payload ideabot does not use): acknowledge it, or Slack retries
+            # events and shows the person an error for a click that did nothing harmful.
+            return web.Response(status=200)
         return await to_aiohttp_response(bolt_response)
 
     async def _handle_health(self, _request: web.Request) -> web.StreamResponse:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger("ideabot.handlers")
+
+T = TypeVar("T")
 
 
 def text_at(mapping: Any, *keys: str) -> str:
@@ -32,22 +36,36 @@ def where_clicked(body: dict) -> str:
     return text_at(body, "container", "channel_id") or text_at(body, "channel", "id")
 
 
+async def best_effort(call: Awaitable[T], *, what: str) -> T | None:
+    """Await a Slack call made after the ack; a failure is logged, not raised.
+
+    After the ack nothing may propagate: Bolt would throw the ack away if a listener raised
+    within milliseconds of it, and the person would see an error for a request that worked.
+    """
+    try:
+        return await call
+    except SlackApiError as error:
+        code = error.response.get("error") if isinstance(error.response.data, dict) else error.response.status_code
+        log.warning("Slack refused %s: %s", what, code)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        log.warning("could not reach Slack for %s: %s", what, type(error).__name__)
+    return None
+
+
 async def open_modal(client: AsyncWebClient, trigger_id: str, view: Any) -> dict | None:
     """Open a modal (right after the ack: a trigger id lives 3 s); the opened view, or None."""
     if not trigger_id:
         log.warning("cannot open a modal: the request carried no trigger_id")
         return None
-    response = await client.views_open(trigger_id=trigger_id, view=view)
-    opened = response.get("view")
+    response = await best_effort(client.views_open(trigger_id=trigger_id, view=view), what="opening a modal")
+    opened = response.get("view") if response is not None else None
     return opened if isinstance(opened, dict) else None
 
 
 async def tell(client: AsyncWebClient, *, user: str, channel: str, text: str, blocks: list | None = None) -> None:
     """Say something only to `user`: ephemeral in `channel` if there is one, else a direct message."""
     if channel:
-        try:
-            await client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+        answer = client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+        if await best_effort(answer, what="an ephemeral answer") is not None:
             return
-        except SlackApiError as error:
-            log.info("ephemeral in %s failed (%s); sending a DM instead", channel, error.response.get("error"))
-    await client.chat_postMessage(channel=user, text=text, blocks=blocks)
+    await best_effort(client.chat_postMessage(channel=user, text=text, blocks=blocks), what="a direct message")

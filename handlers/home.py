@@ -9,6 +9,7 @@ from bot.deps import Deps
 from bot.ids import Event
 from bot.triage_views import build_queue_blocks
 from bot.views import HOME_IDEAS_MAX, build_home
+from handlers._reply import best_effort
 
 
 async def publish_home(client: AsyncWebClient, deps: Deps, user_id: str) -> None:
@@ -17,7 +18,8 @@ async def publish_home(client: AsyncWebClient, deps: Deps, user_id: str) -> None
     queue = None
     if await deps.leads.is_lead(user_id):
         queue = build_queue_blocks(await deps.store.triage_queue(limit=16), limit=15)
-    await client.views_publish(user_id=user_id, view=build_home(ideas=ideas, queue=queue))
+    view = build_home(ideas=ideas, queue=queue)
+    await best_effort(client.views_publish(user_id=user_id, view=view), what="the Home tab")
 
 
 async def handle_app_home_opened(event: dict, client: AsyncWebClient, deps: Deps) -> None:

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -37,7 +36,7 @@ from bot.triage_views import (
 from bot.views import read_idea_form
 from handlers._ack import ack_when_stored
 from handlers._gate import passes_gate
-from handlers._reply import idea_id_of, open_modal, tell, text_at, where_clicked
+from handlers._reply import best_effort, idea_id_of, open_modal, tell, text_at, where_clicked
 from handlers.home import publish_home
 from models.store import ALREADY_SUPPORTED, Change, GateFlags
 from models.tables import Idea
@@ -121,7 +120,9 @@ async def _open_form(
     idea = await deps.store.get_idea(idea_id=idea_id)
     if opened and idea:
         view = await build(context, idea, user)
-        await client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
+        await best_effort(
+            client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view), what="filling a form"
+        )
 
 
 async def handle_assign_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
@@ -232,7 +233,9 @@ async def handle_restate_button(ack: AsyncAck, body: dict, action: dict, client:
             context=context,
             text=f"Only the person who submitted {idea_ref(idea_id)} (or a triage lead) can restate its problem.",
         )
-        await client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=refusal)
+        await best_effort(
+            client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=refusal), what="a refusal"
+        )
         return
     note = next(
         (
@@ -242,8 +245,9 @@ async def handle_restate_button(ack: AsyncAck, body: dict, action: dict, client:
         ),
         "",
     )
-    await client.views_update(
-        view_id=opened["id"], hash=opened.get("hash"), view=build_restate_modal(context, idea, note)
+    restate = build_restate_modal(context, idea, note)
+    await best_effort(
+        client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=restate), what="the restate form"
     )
 
 
@@ -428,35 +432,29 @@ async def handle_restate_submission(ack: AsyncAck, body: dict, view: dict, clien
     )
     await _after_change(deps, client, change, user=user, channel=context.channel, from_home=False)
     if change is not None and change.applied:
-        try:
-            await client.chat_postMessage(
-                channel=user,
-                text=f"Thanks — {idea_ref(context.idea_id)} is back in the triage queue with your restated problem.",
-            )
-        except SlackApiError as error:
-            log.info("could not confirm a restated problem to %s: %s", user, error.response.get("error"))
+        thanks = f"Thanks — {idea_ref(context.idea_id)} is back in the triage queue with your restated problem."
+        await best_effort(client.chat_postMessage(channel=user, text=thanks), what="a restate confirmation")
 
 
 async def merge_by_command(request: SlashRequest, *, user_id: str, deps: Deps, respond: AsyncRespond) -> None:
     """`/idea merge IDEA-7 into IDEA-3` (after the ack): leads only; the answer goes only to them."""
     assert request.idea_id is not None
     if not await deps.leads.is_lead(user_id):
-        await respond(text=f"Only triage leads can merge ideas. Leads: {await deps.leads.describe()}.")
-        return
-    problem = await _merge_problem(deps, request.idea_id, request.target_id)
-    if problem:
-        await respond(text=problem)
-        return
-    assert request.target_id is not None
-    change = await deps.store.merge(source_id=request.idea_id, target_id=request.target_id, actor_id=user_id)
-    if change.applied:
-        deps.wake_outbox()
-        await respond(
-            text=f"Merged {idea_ref(request.idea_id)} into {idea_ref(request.target_id)}: supporters combined, "
-            "both cards updated and both submitters told."
-        )
+        answer = f"Only triage leads can merge ideas. Leads: {await deps.leads.describe()}."
+    elif problem := await _merge_problem(deps, request.idea_id, request.target_id):
+        answer = problem
     else:
-        await respond(text=change.message)
+        assert request.target_id is not None
+        change = await deps.store.merge(source_id=request.idea_id, target_id=request.target_id, actor_id=user_id)
+        if change.applied:
+            deps.wake_outbox()
+            answer = (
+                f"Merged {idea_ref(request.idea_id)} into {idea_ref(request.target_id)}: supporters combined, "
+                "both cards updated and both submitters told."
+            )
+        else:
+            answer = change.message
+    await best_effort(respond(text=answer), what="the answer to /idea merge")
 
 
 def register(app: AsyncApp) -> None:
