@@ -413,7 +413,8 @@ MSG_VAGUE = (
 
 
 def _same(a: str, b: str) -> bool:
-    a, b = normalize(a), normalize(b)
+    """True when two texts say the same words (punctuation, case and symbols aside)."""
+    a, b = " ".join(_tokens(normalize(a))), " ".join(_tokens(normalize(b)))
     if not a or not b:
         return False
     return a == b or fuzz.ratio(a, b) >= SAME_TEXT_RATIO

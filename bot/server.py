@@ -34,6 +34,7 @@ from bot.deps import Deps
 from bot.identity import BotIdentity
 from bot.leads import LeadDirectory
 from bot.outbox import Backoff, OutboxWorker
+from bot.payloads import malformed
 from bot.scheduler import DigestScheduler
 from models.store import Store
 from models.tables import utcnow
@@ -217,7 +218,16 @@ class Runtime:
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             log.warning("rejected a signed request that is not a Slack payload: %s", type(error).__name__)
             return web.json_response({"error": "malformed request"}, status=400)
-        bolt_response = await self.app.async_dispatch(bolt_request)
+        reason = malformed(bolt_request.body)
+        if reason:
+            log.warning("rejected a signed request that is not a well-formed Slack payload: %s", reason)
+            return web.json_response({"error": "malformed request"}, status=400)
+        try:
+            bolt_response = await self.app.async_dispatch(bolt_request)
+        except (TypeError, KeyError, AttributeError, IndexError, ValueError) as error:
+            # The framework could not read the payload (our listeners never raise this far).
+            log.warning("rejected a signed request Bolt could not read: %s", type(error).__name__)
+            return web.json_response({"error": "malformed request"}, status=400)
         if bolt_response.status == 404:
             # No listener matched (a payload ideabot does not use): acknowledge it, or Slack retries
             # events and shows the person an error for a click that did nothing harmful.
