@@ -9,89 +9,82 @@ from __future__ import annotations
 
 from typing import Any
 
-# Keys that, when present, must hold an object (a dict) wherever they appear.
-OBJECT_KEYS = frozenset(
+INTERACTIVE = frozenset(
     {
-        "user",
-        "team",
-        "channel",
-        "enterprise",
-        "container",
-        "view",
-        "event",
-        "message",
-        "previous_message",
-        "item",
-        "state",
-        "function_data",
-        "assistant_thread",
-        "selected_option",
-        "app_installed_team",
-        "organization",
+        "block_actions",
+        "view_submission",
+        "view_closed",
+        "shortcut",
+        "message_action",
+        "block_suggestion",
+        "interactive_message",
     }
 )
-# Keys that, when present, must hold a list of objects.
-OBJECT_LIST_KEYS = frozenset({"actions", "authorizations", "response_urls"})
-# Keys that, when present at the top of a payload or an event, must hold a string.
-STRING_KEYS = frozenset(
-    {
-        "type",
-        "callback_id",
-        "action_id",
-        "command",
-        "trigger_id",
-        "response_url",
-        "api_app_id",
-        "team_id",
-        "user_id",
-        "channel_id",
-        "enterprise_id",
-        "event_id",
-        "text",
-        "subtype",
-        "ts",
-        "thread_ts",
-        "reaction",
-        "tab",
-    }
+# In interactivity payloads these hold objects; in events some of the same names hold strings.
+INTERACTIVE_OBJECTS = ("user", "team", "channel", "container", "view", "message", "enterprise")
+EVENT_OBJECTS = ("item", "message", "previous_message")
+LISTS_OF_OBJECTS = ("actions", "authorizations", "response_urls")
+TOP_STRINGS = (
+    "type",
+    "callback_id",
+    "trigger_id",
+    "command",
+    "response_url",
+    "api_app_id",
+    "event_id",
+    "user_id",
+    "channel_id",
+    "team_id",
+    "text",
 )
-MAX_DEPTH = 12
+EVENT_STRINGS = ("type", "user", "channel", "ts", "thread_ts", "subtype", "reaction", "tab", "text")
+
+
+def _not(kind: type, value: Any) -> bool:
+    return value is not None and not isinstance(value, kind)
 
 
 def malformed(body: Any) -> str:
     """Why `body` is not a well-formed Slack payload ("" when it is)."""
     if not isinstance(body, dict):
         return "the payload is not an object"
-    if body.get("type") == "block_actions" and not body.get("actions"):
-        return "block_actions without actions"
-    if body.get("type") == "event_callback" and not isinstance(body.get("event"), dict):
-        return "event_callback without an event"
-    if body.get("type") in ("view_submission", "view_closed") and not isinstance(body.get("view"), dict):
-        return f"{body['type']} without a view"
-    return _walk(body, depth=0, top=True)
-
-
-def _walk(value: Any, *, depth: int, top: bool = False) -> str:
-    if depth > MAX_DEPTH:
-        return ""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key in OBJECT_KEYS and item is not None and not isinstance(item, dict):
+    kind = body.get("type")
+    for key in TOP_STRINGS:
+        if _not(str, body.get(key)):
+            return f"“{key}” is not a string"
+    for key in LISTS_OF_OBJECTS:
+        value = body.get(key)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(x, dict) for x in value)):
+            return f"“{key}” is not a list of objects"
+    if kind in INTERACTIVE:
+        for key in INTERACTIVE_OBJECTS:
+            if _not(dict, body.get(key)):
                 return f"“{key}” is not an object"
-            if (
-                key in OBJECT_LIST_KEYS
-                and item is not None
-                and (not isinstance(item, list) or not all(isinstance(x, dict) for x in item))
-            ):
-                return f"“{key}” is not a list of objects"
-            if top and key in STRING_KEYS and item is not None and not isinstance(item, str):
-                return f"“{key}” is not a string"
-            reason = _walk(item, depth=depth + 1, top=key in ("event", "view", "message", "item") or False)
-            if reason:
-                return reason
-    elif isinstance(value, list):
-        for item in value:
-            reason = _walk(item, depth=depth + 1)
-            if reason:
-                return reason
+        if kind == "block_actions":
+            actions = body.get("actions")
+            if not actions:
+                return "block_actions without actions"
+            if not all(isinstance(a.get("action_id"), str) for a in actions):
+                return "an action without an action_id"
+        if kind in ("shortcut", "message_action") and not isinstance(body.get("callback_id"), str):
+            return f"{kind} without a callback_id"
+        if kind in ("view_submission", "view_closed"):
+            view = body.get("view")
+            if not isinstance(view, dict):
+                return f"{kind} without a view"
+            if not isinstance(view.get("callback_id"), str):
+                return "a view without a callback_id"
+            state = view.get("state")
+            if _not(dict, state) or (isinstance(state, dict) and _not(dict, state.get("values"))):
+                return "the view's state is not an object"
+    if kind == "event_callback":
+        event = body.get("event")
+        if not isinstance(event, dict):
+            return "event_callback without an event"
+        for key in EVENT_STRINGS:
+            if _not(str, event.get(key)):
+                return f"the event's “{key}” is not a string"
+        for key in EVENT_OBJECTS:
+            if _not(dict, event.get(key)):
+                return f"the event's “{key}” is not an object"
     return ""

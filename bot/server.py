@@ -17,7 +17,6 @@ import aiohttp
 from aiohttp import web
 from apscheduler.triggers.base import BaseTrigger
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -36,6 +35,7 @@ from bot.leads import LeadDirectory
 from bot.outbox import Backoff, OutboxWorker
 from bot.payloads import malformed
 from bot.scheduler import DigestScheduler
+from bot.socket_mode import PING_INTERVAL_S, WATCHDOG_AFTER_S, SocketModeRunner
 from models.store import Store
 from models.tables import utcnow
 
@@ -56,6 +56,8 @@ class RuntimeOptions:
     outbox_poll_interval: float = 1.0
     shutdown_timeout: float = 10.0
     digest_trigger: BaseTrigger | None = None  # None: DIGEST_SCHEDULE in DIGEST_TIMEZONE
+    socket_ping_interval: float = PING_INTERVAL_S
+    socket_watchdog_after: float = WATCHDOG_AFTER_S
 
 
 class Runtime:
@@ -71,7 +73,7 @@ class Runtime:
         self.port: int | None = None
         self._session: aiohttp.ClientSession | None = None
         self._runner: web.AppRunner | None = None
-        self._socket: AsyncSocketModeHandler | None = None
+        self.socket: SocketModeRunner | None = None
         self._tasks: list[asyncio.Task] = []
         self._verifier = SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
 
@@ -147,8 +149,14 @@ class Runtime:
         self._tasks.append(asyncio.create_task(self.digests._job(), name="digest-catch-up"))
 
         if settings.socket_mode:
-            self._socket = AsyncSocketModeHandler(self.app, settings.slack_app_token, web_client=client)
-            await self._socket.connect_async()
+            self.socket = SocketModeRunner(
+                self.app,
+                app_token=settings.slack_app_token,
+                web_client=client,
+                ping_interval=self.options.socket_ping_interval,
+                watchdog_after=self.options.socket_watchdog_after,
+            )
+            await self.socket.start()
             log.info("ideabot is running in Socket Mode")
         else:
             web_app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -165,9 +173,9 @@ class Runtime:
     async def stop(self) -> None:
         """Stop taking requests, let listeners and the delivery under way finish, release everything."""
         timeout = self.options.shutdown_timeout
-        if self._socket is not None:
+        if self.socket is not None:
             with contextlib.suppress(Exception):
-                await self._socket.close_async()
+                await self.socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
         if self.digests is not None:

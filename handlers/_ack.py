@@ -14,7 +14,7 @@ log = logging.getLogger("ideabot.handlers")
 T = TypeVar("T")
 
 # Slack allows 3 s; we answer within this even when the database is slow (a writer holds the lock).
-ACK_BUDGET_S = 0.5
+ACK_BUDGET_S = 0.3
 
 
 async def ack_when_stored(

@@ -222,3 +222,31 @@ async def test_post_now_posts_to_the_digest_channel(tmp_path) -> None:
         assert process.returncode == 0, err.decode()
         assert "Posted the digest" in out.decode()
         assert len(digest_posts(local)) == 1
+
+
+async def test_a_crash_between_posting_and_recording_the_digest_does_not_post_it_twice(tmp_path) -> None:
+    clock = FakeClock()
+    async with LocalSlack(tmp_path / "c.db", options=options(clock), digest_channel=DIGEST_CHANNEL) as local:
+        await local.submit_idea(idea_answers())
+        await local.settle()
+        store = local.store
+        original = store.record_digest_post
+        failures = []
+
+        async def crash_once(**kwargs):
+            if not failures:
+                failures.append(kwargs)
+                raise ConnectionError("the database went away right after Slack accepted the post")
+            return await original(**kwargs)
+
+        store.record_digest_post = crash_once
+        clock.set(make_trigger(local.settings).get_next_fire_time(None, clock()) + timedelta(seconds=1))
+        assert await local.runtime.digests.run_due()
+        await local.wait_for(lambda: bool(failures), what="the failed recording")
+        await local.wait_for(
+            lambda: bool(local.standin.calls_to("conversations.history")), timeout=10, what="the reconcile"
+        )
+        await local.settle()
+        assert len(digest_posts(local)) == 1  # posted once, found again, not posted twice
+        (run,) = [r for r in await store.digest_runs() if r.state == "posted"]
+        assert run.message_ts == digest_posts(local)[0].ts

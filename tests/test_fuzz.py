@@ -32,14 +32,20 @@ from tests.conftest import FAST
 
 
 class ErrorRecorder(logging.Handler):
-    """Keeps every ERROR record (a crashed listener logs one)."""
+    """Keeps the records a crash leaves: a listener that raised, or a request the server failed on.
+
+    (Other errors are fine here: a fuzzed user id makes a receipt fail with channel_not_found,
+    which the outbox rightly reports.)
+    """
 
     def __init__(self) -> None:
         super().__init__(level=logging.ERROR)
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        crashed_listener = record.name == "ideabot" and record.getMessage().startswith("listener failed")
+        if crashed_listener or record.name.startswith(("aiohttp.server", "slack_bolt", "ideabot.bolt")):
+            self.records.append(record)
 
 
 class ThreadedSlack:
@@ -216,15 +222,13 @@ def test_the_database_stays_consistent_after_fuzzing(slack) -> None:
         from models.tables import Idea, OutboxItem
 
         async with slack.local.store._read() as session:
-            ideas = (await session.exec(select(func.count()).select_from(Idea))).one()
-            cards = (
-                await session.exec(
-                    select(func.count(func.distinct(OutboxItem.idea_id))).where(OutboxItem.kind == "card")
-                )
-            ).scalar_one()
-            receipts = (
-                await session.exec(select(func.count()).select_from(OutboxItem).where(OutboxItem.kind == "receipt"))
-            ).scalar_one()
+            ideas = await session.scalar(select(func.count()).select_from(Idea))
+            cards = await session.scalar(
+                select(func.count(func.distinct(OutboxItem.idea_id))).where(OutboxItem.kind == "card")
+            )
+            receipts = await session.scalar(
+                select(func.count()).select_from(OutboxItem).where(OutboxItem.kind == "receipt")
+            )
         return ideas, cards, receipts
 
     ideas, cards, receipts = slack.run(check())

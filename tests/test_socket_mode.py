@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
@@ -56,3 +57,83 @@ async def test_coaching_comes_back_over_the_socket(socket_local: LocalSlack) -> 
     await socket_local.wait_for(lambda: standin.socket_ack(envelope) is not None, what="ack")
     payload = standin.socket_ack(envelope)["payload"]
     assert payload["response_action"] == "errors" and "problem" in payload["errors"]
+
+
+def reconnect_options(**kw):
+    import dataclasses
+
+    return dataclasses.replace(FAST, **kw)
+
+
+async def connected_again(local: LocalSlack, *, connections: int, timeout: float = 30.0) -> None:
+    standin = local.standin
+    await local.wait_for(
+        lambda: standin.socket_connections >= connections and standin.open_sockets == 1,
+        timeout=timeout,
+        what=f"connection number {connections}",
+    )
+
+
+async def test_a_disconnect_message_leads_to_a_new_connection(socket_local: LocalSlack) -> None:
+    started = time.monotonic()
+    await socket_local.standin.socket_disconnect("refresh_requested")
+    await connected_again(socket_local, connections=2)
+    assert time.monotonic() - started < 30
+    assert len(socket_local.standin.calls_to("apps.connections.open")) == 2
+
+
+async def test_a_dropped_connection_is_reopened(socket_local: LocalSlack) -> None:
+    started = time.monotonic()
+    await socket_local.standin.socket_drop()
+    await connected_again(socket_local, connections=2)
+    assert time.monotonic() - started < 30
+
+
+async def test_missing_pongs_lead_to_a_new_connection(tmp_path) -> None:
+    options = reconnect_options(socket_ping_interval=0.5)
+    async with LocalSlack(tmp_path / "p.db", options=options, socket_mode=True) as local:
+        await local.wait_for(lambda: local.standin.open_sockets == 1, what="the first connection")
+        local.standin.socket_silent = True  # the connection looks open, but nothing answers pings
+        started = time.monotonic()
+        await local.wait_for(lambda: local.standin.socket_connections >= 2, timeout=30, what="a reconnect")
+        local.standin.socket_silent = False
+        await connected_again(local, connections=2)
+        assert time.monotonic() - started < 30
+
+
+async def test_the_watchdog_reconnects_when_nothing_is_heard(tmp_path, caplog) -> None:
+    options = reconnect_options(socket_ping_interval=60, socket_watchdog_after=1.0)  # the SDK's pings won't notice
+    async with LocalSlack(tmp_path / "w.db", options=options, socket_mode=True) as local:
+        await local.wait_for(lambda: local.standin.open_sockets == 1, what="the first connection")
+        await local.wait_for(lambda: local.standin.socket_connections >= 2, timeout=10, what="the watchdog")
+        assert local.runtime.socket.reconnects_by_watchdog >= 1
+        assert "nothing heard from Slack" in caplog.text
+
+
+async def test_an_event_redelivered_after_a_reconnect_is_applied_once(socket_local: LocalSlack) -> None:
+    standin = socket_local.standin
+    form = dict(parse_qsl(urlencode(command_form(""))))
+    await standin.socket_send("slash_commands", form)
+    (opened,) = await socket_local.wait_for_calls("views.open", 1)
+    view = standin.views[opened.result["view"]["id"]]
+    submitted = await standin.socket_send("interactive", view_submission(view, idea_answers()))
+    await socket_local.wait_for(lambda: standin.socket_ack(submitted) is not None, what="the submission's ack")
+    await socket_local.settle()
+    (idea,) = await socket_local.store.recent_ideas()
+    event = event_callback(
+        {
+            "type": "reaction_added",
+            "user": "U0000FAN01",
+            "reaction": "+1",
+            "item": {"type": "message", "channel": IDEAS_CHANNEL, "ts": idea.card_ts},
+        },
+        event_id="EvREDELIVERED",
+    )
+    first = await standin.socket_send("events_api", event)
+    await socket_local.wait_for(lambda: standin.socket_ack(first) is not None, what="the first ack")
+    await standin.socket_disconnect()
+    await connected_again(socket_local, connections=2)
+    again = await standin.socket_send("events_api", event, retry_attempt=0)  # seen redelivered with attempt 0
+    await socket_local.wait_for(lambda: standin.socket_ack(again) is not None, what="the second ack")
+    await socket_local.settle()
+    assert (await socket_local.store.card_data(idea_id=idea.id)).supporters == 1
