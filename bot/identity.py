@@ -28,6 +28,10 @@ class BotIdentity:
         self._result: AuthorizeResult | None = None
         self._lock = asyncio.Lock()
 
+    def workspace_url(self) -> str:
+        """The workspace's URL (e.g. https://acme.slack.com/), once auth.test has answered."""
+        return (self._result.url or "") if self._result is not None else ""
+
     @property
     def known(self) -> bool:
         """True once auth.test has answered."""

@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
 import random
+import re
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import aiohttp
@@ -35,12 +37,13 @@ from bot.config import Settings
 from bot.domain import idea_ref
 from bot.triage_views import build_dm, build_thread_reply, build_triage_actions
 from bot.views import build_idea_card, build_receipt
-from models.store import ActivityNotice, CardData, OutboxKind, Store
+from models.store import ActivityNotice, CardData, Completion, OutboxKind, Store
 from models.tables import Idea, OutboxItem, utcnow
 
 log = logging.getLogger("ideabot.outbox")
 
 METADATA_EVENT = "ideabot_outbox"  # message metadata that names the outbox item behind a post
+GATHER_S = 0.01  # after a wake-up, how long to let more owed messages arrive before claiming
 
 # Slack errors no retry will fix: the item is marked failed and listed by `ideabot outbox`.
 PERMANENT_ERRORS = frozenset(
@@ -65,6 +68,14 @@ class Backoff:
         """How long to wait before attempt number `attempts + 1`."""
         raw = min(self.cap, self.base * (2 ** max(0, attempts - 1)))
         return raw * (1 + random.uniform(-self.jitter, self.jitter))
+
+
+@dataclass
+class _Batch:
+    """What one batch delivered, recorded together when it ends."""
+
+    done: list[Completion] = field(default_factory=list)
+    cards: dict[int, CardData] = field(default_factory=dict)  # cards this batch posted, as they are now
 
 
 class Gone(Exception):
@@ -93,6 +104,7 @@ class OutboxWorker:
         poll_interval: float = 1.0,
         lease: timedelta = timedelta(seconds=60),
         backoff: Backoff | None = None,
+        workspace_url: Callable[[], str] = lambda: "",
     ) -> None:
         self.store = store
         self.client = client
@@ -102,11 +114,14 @@ class OutboxWorker:
         self.poll_interval = poll_interval
         self.lease = lease
         self.backoff = backoff or Backoff()
+        self.workspace_url = workspace_url
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._paused_until: dict[str, float] = {}  # channel -> monotonic time (after a 429)
         self.delivered = 0
+        self._claims = 0
+        self._batch = _Batch()
 
     async def recover(self) -> int:
         """At start-up: free what a crashed process of this host left leased (see the store)."""
@@ -131,11 +146,13 @@ class OutboxWorker:
             except Exception:
                 log.exception("outbox pass failed; retrying in %.0fs", self.poll_interval)
                 count = 0
-            if count:
-                continue
+            if count >= self.batch:
+                continue  # a full batch: more is probably waiting
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
             self._wake.clear()
+            # Let a burst gather so one claim takes many items; each claim is a write transaction.
+            await asyncio.sleep(GATHER_S)
 
     async def stop(self) -> None:
         """Finish the delivery under way, then return from `run()`."""
@@ -144,14 +161,23 @@ class OutboxWorker:
 
     async def deliver_due(self) -> int:
         """Lease one batch of due items and deliver it; how many items were leased."""
-        items = await self.store.claim_outbox(owner=self.owner, now=self.clock(), limit=self.batch, lease=self.lease)
+        self._claims += 1
+        owner = f"{self.owner}:{self._claims}"
+        items = await self.store.claim_outbox(owner=owner, now=self.clock(), limit=self.batch, lease=self.lease)
         if not items:
             return 0
         # One idea's items go in order (card before receipt); different ideas go in parallel.
         groups: dict[object, list[OutboxItem]] = {}
         for item in items:
             groups.setdefault(item.idea_id if item.idea_id is not None else ("item", item.id), []).append(item)
-        await asyncio.gather(*(self._deliver_in_order(group) for group in groups.values()))
+        self._batch = _Batch()
+        try:
+            await asyncio.gather(*(self._deliver_in_order(group) for group in groups.values()))
+        finally:
+            batch, self._batch = self._batch, _Batch()
+            # One transaction records the whole batch. Should it fail (or the process die first),
+            # the items stay leased, become uncertain, and are looked for in Slack before a resend.
+            await self.store.complete_outbox(batch.done)
         return len(items)
 
     async def drain(self, *, timeout: float = 30.0) -> None:
@@ -263,6 +289,8 @@ class OutboxWorker:
         await deliver(item)
 
     async def _card_data(self, idea_id: int | None) -> CardData:
+        if idea_id is not None and idea_id in self._batch.cards:
+            return self._batch.cards[idea_id]  # posted moments ago in this batch, not yet recorded
         data = await self.store.card_data(idea_id=idea_id) if idea_id is not None else None
         if data is None:
             raise Gone("its idea no longer exists")
@@ -298,7 +326,7 @@ class OutboxWorker:
             self._check_paused(idea.card_channel)
             message = build_idea_card(data, actions=build_triage_actions(idea))
             await self.client.chat_update(channel=idea.card_channel, ts=idea.card_ts, **message.as_kwargs())
-            await self.store.outbox_done(item_id=item.id, channel=idea.card_channel, ts=idea.card_ts)
+            self._batch.done.append(Completion(item_id=item.id, channel=idea.card_channel, ts=idea.card_ts))
             return
 
         channel = self.settings.ideas_channel
@@ -316,10 +344,14 @@ class OutboxWorker:
             )
             ts = response["ts"]
             channel = response.get("channel", channel)
-        await self.store.record_card(idea_id=idea.id, item_id=item.id, channel=channel, ts=ts)
+        # The permalink is asked before recording, so one transaction records both; if the process
+        # died in between, the next attempt finds the posted card by its metadata.
         permalink = await self._permalink(channel, ts)
-        if permalink:
-            await self.store.set_card_permalink(idea_id=idea.id, permalink=permalink)
+        self._batch.done.append(
+            Completion(item_id=item.id, channel=channel, ts=ts, card_idea_id=idea.id, permalink=permalink)
+        )
+        posted = idea.model_copy(update={"card_channel": channel, "card_ts": ts, "card_permalink": permalink})
+        self._batch.cards[idea.id] = dataclasses.replace(data, idea=posted)
 
     async def _deliver_receipt(self, item: OutboxItem) -> None:
         assert item.id is not None
@@ -330,7 +362,7 @@ class OutboxWorker:
         response = await self.client.chat_postMessage(
             channel=data.idea.submitter_id, metadata=_metadata(item), unfurl_links=False, **message.as_kwargs()
         )
-        await self.store.outbox_done(item_id=item.id, channel=response.get("channel", ""), ts=response.get("ts", ""))
+        self._batch.done.append(Completion(item.id, channel=response.get("channel", ""), ts=response.get("ts", "")))
 
     async def _deliver_thread(self, item: OutboxItem) -> None:
         assert item.id is not None
@@ -350,7 +382,7 @@ class OutboxWorker:
                 **build_thread_reply(notice).as_kwargs(),
             )
             ts = response.get("ts", "")
-        await self.store.outbox_done(item_id=item.id, channel=idea.card_channel, ts=ts)
+        self._batch.done.append(Completion(item_id=item.id, channel=idea.card_channel, ts=ts))
 
     async def _deliver_dm(self, item: OutboxItem) -> None:
         assert item.id is not None
@@ -365,7 +397,7 @@ class OutboxWorker:
         response = await self.client.chat_postMessage(
             channel=user, metadata=_metadata(item), unfurl_links=False, **build_dm(notice, str(role)).as_kwargs()
         )
-        await self.store.outbox_done(item_id=item.id, channel=response.get("channel", ""), ts=response.get("ts", ""))
+        self._batch.done.append(Completion(item.id, channel=response.get("channel", ""), ts=response.get("ts", "")))
 
     async def _deliver_digest(self, item: OutboxItem) -> None:
         assert item.id is not None
@@ -403,7 +435,14 @@ class OutboxWorker:
         await self.store.record_digest_post(key=run.key, item_id=item.id, part=part, channel=channel, ts=ts)
 
     async def _permalink(self, channel: str, ts: str) -> str:
-        """A message's permalink, or "" if Slack won't give one (the post still goes ahead)."""
+        """A message's permalink, or "" if Slack won't give one (the post still goes ahead).
+
+        With the workspace's URL known (auth.test), it is built in Slack's documented form
+        `<workspace>/archives/<channel>/p<ts without the dot>` instead of asking chat.getPermalink.
+        """
+        base = self.workspace_url()
+        if base and re.fullmatch(r"\d+\.\d+", ts) and re.fullmatch(r"[A-Z0-9]+", channel):
+            return f"{base.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
         try:
             response = await self.client.chat_getPermalink(channel=channel, message_ts=ts)
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:

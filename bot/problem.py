@@ -270,11 +270,18 @@ class ProblemReading:
         return self.concrete_words < MIN_CONCRETE_WORDS and not self.has_number
 
 
+# Format characters (Unicode category Cf): zero-width spaces and joiners, bidi marks, soft hyphens.
+_FORMAT_CHARS = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+
+
 def fold(text: str) -> str:
     """NFKC, straight quotes, no zero-width characters, single spaces."""
-    text = unicodedata.normalize("NFKC", text)
-    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+        text = _FORMAT_CHARS.sub("", text)
     return " ".join(text.split())
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -113,6 +114,8 @@ class Runtime:
                 AsyncServerErrorRetryHandler(max_retry_count=1),
             ],
         )
+        self.identity = BotIdentity(client, settings.slack_bot_token)
+        self._tasks.append(asyncio.create_task(self.identity.warm_up(), name="auth-test"))
         self.worker = OutboxWorker(
             store=self.store,
             client=worker_client,
@@ -120,13 +123,12 @@ class Runtime:
             clock=self.options.clock,
             backoff=self.options.outbox_backoff,
             poll_interval=self.options.outbox_poll_interval,
+            workspace_url=self.identity.workspace_url,
         )
         leads = LeadDirectory(users=settings.triage_users, usergroup=settings.triage_usergroup, client=client)
         deps = Deps(
             settings=settings, store=self.store, leads=leads, wake_outbox=self.worker.wake, clock=self.options.clock
         )
-        self.identity = BotIdentity(client, settings.slack_bot_token)
-        self._tasks.append(asyncio.create_task(self.identity.warm_up(), name="auth-test"))
         # Bolt takes the token from `authorize` (the identity); its own client carries none.
         app_client = AsyncWebClient(
             base_url=settings.slack_api_url,
@@ -169,6 +171,11 @@ class Runtime:
             sockets = getattr(site._server, "sockets", None) or []
             self.port = sockets[0].getsockname()[1] if sockets else settings.port
             log.info("ideabot is listening on http://%s:%s%s", settings.host, self.port, EVENTS_PATH)
+
+        # Everything built so far lives as long as the process: keep it out of the garbage
+        # collector's sight, so its full collections stay short (a long one pauses every request).
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 20)
 
     async def stop(self) -> None:
         """Stop taking requests, let listeners and the delivery under way finish, release everything."""

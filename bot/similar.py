@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from bot.problem import STOP_WORDS, normalize
 
@@ -16,6 +17,10 @@ from bot.problem import STOP_WORDS, normalize
 SIMILAR_SCORE = 72
 # Below this many content words a text is too short to call anything similar to it.
 MIN_CONTENT_WORDS = 4
+# How many candidates the fast first pass hands to the finer score, and the share of words a
+# candidate must share with the new problem to get there (true matches share well over half).
+SHORTLIST = 10
+FIRST_PASS_OVERLAP = 0.34
 
 # Words that say nothing about which problem it is.
 _FILLER = frozenset("because after before cannot can't get gets got first every also really about around some".split())
@@ -38,10 +43,15 @@ _IRREGULAR = {
 
 @dataclass(frozen=True)
 class Candidate:
-    """An existing idea to compare against."""
+    """An existing idea to compare against: its id and the content words of its problem."""
 
     idea_id: int
-    text: str  # the problem statement
+    words: str  # `content_words(problem)`, stored with the idea so nothing is recomputed per search
+
+    @classmethod
+    def of(cls, idea_id: int, problem: str) -> Candidate:
+        """A candidate from a problem statement."""
+        return cls(idea_id=idea_id, words=content_words(problem))
 
 
 @dataclass(frozen=True)
@@ -88,20 +98,58 @@ def _score(a: str, b: str, **_: object) -> float:
     return max(fuzz.token_sort_ratio(a, b), fuzz.token_set_ratio(a, b) * (0.6 + 0.4 * overlap))
 
 
+class SimilarIndex:
+    """Ideas' problem words in memory, searched for the same problem in other words.
+
+    A first pass in plain Python ranks every idea by how many of the query's words it shares
+    (sets, microseconds each); only the `SHORTLIST` best are scored with `_score`.
+    """
+
+    def __init__(self) -> None:
+        self.words: dict[int, str] = {}
+        self._sets: dict[int, frozenset[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def put(self, idea_id: int, words: str) -> None:
+        """Add or replace an idea's problem words (too-short ones are left out)."""
+        tokens = frozenset(words.split())
+        if len(tokens) < MIN_CONTENT_WORDS:
+            self.discard(idea_id)
+            return
+        self.words[idea_id] = words
+        self._sets[idea_id] = tokens
+
+    def discard(self, idea_id: int) -> None:
+        """Forget an idea."""
+        self.words.pop(idea_id, None)
+        self._sets.pop(idea_id, None)
+
+    def find(self, text: str, *, exclude_id: int | None = None) -> Match | None:
+        """The idea naming the same problem as `text`, if any scores `SIMILAR_SCORE` or more."""
+        query = content_words(text)
+        tokens = frozenset(query.split())
+        if len(tokens) < MIN_CONTENT_WORDS:
+            return None
+        ranked = []
+        for idea_id, other in self._sets.items():
+            shared = len(tokens & other)
+            if shared and idea_id != exclude_id:
+                overlap = shared / min(len(tokens), len(other))
+                if overlap >= FIRST_PASS_OVERLAP:
+                    ranked.append((overlap, idea_id))
+        best: Match | None = None
+        for _, idea_id in heapq.nlargest(SHORTLIST, ranked):
+            score = _score(query, self.words[idea_id])
+            if score >= SIMILAR_SCORE and (best is None or score > best.score):
+                best = Match(idea_id=idea_id, score=round(score, 1))
+        return best
+
+
 def find_similar(text: str, candidates: Sequence[Candidate], *, exclude_id: int | None = None) -> Match | None:
-    """The candidate naming the same problem as `text`, if any scores `SIMILAR_SCORE` or more."""
-    query = content_words(text)
-    if len(query.split()) < MIN_CONTENT_WORDS:
-        return None
-    choices: dict[int, str] = {}
+    """The candidate naming the same problem as `text` (see `SimilarIndex.find`)."""
+    index = SimilarIndex()
     for candidate in candidates:
-        words = content_words(candidate.text)
-        if candidate.idea_id != exclude_id and len(words.split()) >= MIN_CONTENT_WORDS:
-            choices[candidate.idea_id] = words
-    if not choices:
-        return None
-    best = process.extractOne(query, choices, scorer=_score, score_cutoff=SIMILAR_SCORE)
-    if best is None:
-        return None
-    _, score, idea_id = best
-    return Match(idea_id=idea_id, score=round(score, 1))
+        index.put(candidate.idea_id, candidate.words)
+    return index.find(text, exclude_id=exclude_id)

@@ -7,6 +7,7 @@ the idea modal back (`read_idea_form`): it is the one place that knows the modal
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -192,6 +193,17 @@ def build_idea_modal(*, draft: IdeaDraft | None = None, context: ModalContext | 
         blocks=blocks,
         private_metadata=(context or ModalContext()).encode(),
     )
+
+
+@functools.lru_cache(maxsize=256)
+def idea_modal(draft: IdeaDraft | None = None, context: ModalContext | None = None) -> dict[str, Any]:
+    """`build_idea_modal` as the dict Slack receives, checked once and remembered.
+
+    Building and checking the modal with slack_sdk's models costs more than everything else
+    `/idea` does; the modal depends only on these two frozen values, so each is built once.
+    The dict is shared: treat it as read-only.
+    """
+    return build_idea_modal(draft=draft, context=context).to_dict()
 
 
 def _value(values: Mapping[str, Any], block_id: str) -> str:

@@ -11,7 +11,6 @@ from bot.deps import Deps
 from bot.domain import IdeaDraft, SourceMessage
 from bot.ids import Action, Command, Shortcut, View
 from bot.problem import check_problem
-from bot.similar import Candidate, find_similar
 from bot.slash import Ask, parse_idea_command
 from bot.triage_views import build_detail_extras
 from bot.views import (
@@ -19,10 +18,10 @@ from bot.views import (
     build_help,
     build_idea_detail,
     build_idea_list,
-    build_idea_modal,
     build_not_found,
     build_unknown_subcommand,
     build_usage,
+    idea_modal,
     missing_choices,
     read_idea_form,
 )
@@ -46,7 +45,7 @@ async def handle_idea_command(
     if request.ask is Ask.SUBMIT:
         await ack()
         draft = IdeaDraft(title=request.text[:150], affected="", problem="")
-        await open_modal(client, text_at(command, "trigger_id"), build_idea_modal(draft=draft))
+        await open_modal(client, text_at(command, "trigger_id"), idea_modal(draft))
         return
     store = deps.store
     if request.ask is Ask.HELP:
@@ -82,7 +81,7 @@ async def handle_idea_command(
 async def handle_submit_shortcut(ack: AsyncAck, shortcut: dict, client: AsyncWebClient) -> None:
     """The global shortcut "Submit an idea"."""
     await ack()
-    await open_modal(client, text_at(shortcut, "trigger_id"), build_idea_modal())
+    await open_modal(client, text_at(shortcut, "trigger_id"), idea_modal())
 
 
 async def handle_capture_message(ack: AsyncAck, shortcut: dict, client: AsyncWebClient) -> None:
@@ -93,19 +92,19 @@ async def handle_capture_message(ack: AsyncAck, shortcut: dict, client: AsyncWeb
     ts = text_at(shortcut, "message", "ts") or text_at(shortcut, "message_ts")
     source = SourceMessage(channel=channel, ts=ts) if channel and ts else None
     draft = IdeaDraft(title="", affected="", problem="", solution=text)
-    view = build_idea_modal(draft=draft, context=ModalContext(source=source))
+    view = idea_modal(draft, ModalContext(source=source))
     await open_modal(client, text_at(shortcut, "trigger_id"), view)
 
 
-async def handle_open_idea_modal(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
+async def handle_open_idea_modal(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """A "Submit an idea" button (App Home, help, an unknown subcommand's suggested title)."""
     await ack()
     value = text_at(action, "value")
     title = "" if value == "open" else value
-    await open_modal(client, text_at(body, "trigger_id"), build_idea_modal(draft=IdeaDraft(title, "", "")))
+    await open_modal(client, text_at(body, "trigger_id"), idea_modal(IdeaDraft(title, "", "")))
 
 
-async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, deps: Deps) -> None:
+async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Validate the modal (problem gate), store the idea, ack; the outbox posts card and receipt."""
     draft = read_idea_form(view)
     gate = check_problem(draft)
@@ -118,8 +117,7 @@ async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, deps: De
     context = ModalContext.decode(view.get("private_metadata"))
 
     async def store_idea():
-        candidates = [Candidate(idea_id=i, text=t) for i, t in await deps.store.similar_candidates()]
-        similar = find_similar(draft.problem, candidates)
+        similar = (await deps.store.similar_index()).find(draft.problem)
         return await deps.store.add_idea(
             draft=draft,
             submitter_id=user_id,
@@ -142,10 +140,12 @@ async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, deps: De
         deps.wake_outbox()
 
 
+ACTIONS = {Action.OPEN_IDEA_MODAL: handle_open_idea_modal}
+VIEWS = {View.IDEA: handle_idea_submission}
+
+
 def register(app: AsyncApp) -> None:
-    """Register the capture listeners."""
+    """Register the capture listeners (its buttons and modal go through handlers.routing)."""
     app.command(Command.IDEA)(handle_idea_command)
     app.shortcut(Shortcut.SUBMIT_IDEA)(handle_submit_shortcut)
     app.shortcut(Shortcut.CAPTURE_MESSAGE)(handle_capture_message)
-    app.action(Action.OPEN_IDEA_MODAL)(handle_open_idea_modal)
-    app.view(View.IDEA)(handle_idea_submission)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncRespond
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -457,18 +457,19 @@ async def merge_by_command(request: SlashRequest, *, user_id: str, deps: Deps, r
     await best_effort(respond(text=answer), what="the answer to /idea merge")
 
 
-def register(app: AsyncApp) -> None:
-    """Register the triage listeners."""
-    for action_id in ACTION_TO_STATUS:
-        app.action(action_id)(handle_decision_button)
-    app.action(Action.ASSIGN)(handle_assign_button)
-    app.action(Action.SCORE)(handle_score_button)
-    app.action(Action.MORE)(handle_more)
-    app.action(Action.SUPPORT)(handle_support)
-    app.action(Action.WITHDRAW_SUPPORT)(handle_withdraw_support)
-    app.action(Action.RESTATE)(handle_restate_button)
-    app.view(ViewId.DECISION)(handle_decision_submission)
-    app.view(ViewId.ASSIGN)(handle_assign_submission)
-    app.view(ViewId.SCORE)(handle_score_submission)
-    app.view(ViewId.MERGE)(handle_merge_submission)
-    app.view(ViewId.RESTATE)(handle_restate_submission)
+ACTIONS = {
+    **dict.fromkeys(ACTION_TO_STATUS, handle_decision_button),
+    Action.ASSIGN: handle_assign_button,
+    Action.SCORE: handle_score_button,
+    Action.MORE: handle_more,
+    Action.SUPPORT: handle_support,
+    Action.WITHDRAW_SUPPORT: handle_withdraw_support,
+    Action.RESTATE: handle_restate_button,
+}
+VIEWS = {
+    ViewId.DECISION: handle_decision_submission,
+    ViewId.ASSIGN: handle_assign_submission,
+    ViewId.SCORE: handle_score_submission,
+    ViewId.MERGE: handle_merge_submission,
+    ViewId.RESTATE: handle_restate_submission,
+}

@@ -1,20 +1,23 @@
-"""Async engines: SQLite in WAL mode with `BEGIN IMMEDIATE` writes, or any other async URL.
+"""Database engines: an async engine for reads (and for every write outside SQLite), and on SQLite
+a synchronous writer used from one thread.
 
-On SQLite the store uses two engines on the same file: one for reads and one for writes, each
-with its own connection pool. SQLite runs one writer at a time, so writers queue; with one pool
-they could take every connection while they wait and leave a reader (a `/idea list` that must
-answer within Slack's 3 seconds) with none. With two pools, readers never wait behind writers.
+SQLite runs one writer at a time. The store runs each write transaction whole on a single thread
+with a plain (synchronous) connection — `create_sqlite_writer` — so writers queue in order, no
+transaction is ever held open while the event loop serves other requests, and nobody waits in
+SQLite's busy handler (which sleeps in growing steps). Reads go through the async engine
+(aiosqlite): in WAL mode they never wait for the writer. Other databases (PostgreSQL) use the async
+engine for everything.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-SQLITE_BUSY_TIMEOUT_S = 30
+SQLITE_BUSY_TIMEOUT_S = 30  # another *process* writing: how long a write waits for the lock
 READ_POOL = {"pool_size": 8, "max_overflow": 16, "pool_timeout": 30}
-WRITE_POOL = {"pool_size": 4, "max_overflow": 4, "pool_timeout": 120}  # writers queue here
 
 
 def is_sqlite(url: str) -> bool:
@@ -22,33 +25,53 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, write: bool = False, echo: bool = False) -> AsyncEngine:
-    """An async engine for `url`; on SQLite, `write=True` makes every transaction `BEGIN IMMEDIATE`.
+def _sqlite_pragmas(dbapi_connection) -> None:
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
 
-    On SQLite: WAL (readers never wait for the writer), a busy timeout, foreign keys, and
-    transactions begun by us — `BEGIN IMMEDIATE` for writes, because SQLite refuses a
-    read-then-write upgrade instantly whatever the timeout; plain `BEGIN` for reads.
-    """
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """The async engine for `url`; on SQLite: WAL, a busy timeout, foreign keys, plain `BEGIN` reads."""
     if not is_sqlite(url):
         return create_async_engine(url, echo=echo, pool_pre_ping=True)
-
-    engine = create_async_engine(
-        url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **(WRITE_POOL if write else READ_POOL)
-    )
+    engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **READ_POOL)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
-        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    begin = "BEGIN IMMEDIATE" if write else "BEGIN"
+        _sqlite_pragmas(dbapi_connection)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql(begin)
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def create_sqlite_writer(url: str, *, echo: bool = False) -> Engine:
+    """A synchronous engine for SQLite writes: one connection, every transaction `BEGIN IMMEDIATE`.
+
+    `BEGIN IMMEDIATE` takes the write lock up front, because SQLite refuses a read-then-write
+    upgrade instantly whatever the timeout. The store uses this engine from its one writer thread.
+    """
+    sync_url = make_url(url).set(drivername="sqlite")
+    engine = create_sync_engine(
+        sync_url,
+        echo=echo,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+        pool_size=1,
+        max_overflow=0,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        _sqlite_pragmas(dbapi_connection)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

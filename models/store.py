@@ -7,21 +7,31 @@ written to the outbox in the same transaction as the change that causes it.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from sqlalchemy import and_, case, delete, distinct, func, or_, update
+from sqlalchemy import and_, bindparam, case, delete, distinct, func, or_, update
+from sqlalchemy import insert as sql_insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlmodel import SQLModel, col, select
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import IdeaDraft, SourceMessage, Status, idea_ref
+from bot.similar import SimilarIndex, content_words
 from bot.triage import CLOSED, TRIAGE_DECISIONS, WAITING, check_move
-from models.db import create_engine, is_sqlite
+from models.db import create_engine, create_sqlite_writer, is_sqlite
 from models.tables import (
     Activity,
     CoachedDraft,
@@ -34,6 +44,8 @@ from models.tables import (
     Support,
     utcnow,
 )
+
+T = TypeVar("T")
 
 
 class OutboxKind:
@@ -72,6 +84,17 @@ class Change:
     message: str = ""  # why nothing changed, in words for the person who asked
     duplicate: bool = False  # this very delivery was applied before
     activity_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """An outbox item that reached Slack: where it went; for a new card, the idea it belongs to."""
+
+    item_id: int
+    channel: str = ""
+    ts: str = ""
+    card_idea_id: int | None = None
+    permalink: str = ""
 
 
 ALREADY_DONE = Change(False, message="This was already done.", duplicate=True)
@@ -119,14 +142,35 @@ class CardData:
     merged_into: Idea | None
 
 
+SIMILAR_CANDIDATES = 500  # how many of the newest open ideas a new idea is compared with
+SIMILAR_REFRESH = timedelta(seconds=60)
+
+
+@dataclass
+class _SimilarCache:
+    """The store's in-memory similar-idea index and how fresh it is (see `Store.similar_index`)."""
+
+    index: SimilarIndex = field(default_factory=SimilarIndex)
+    max_id: int = 0
+    read_at: float = float("-inf")
+
+
 class Store:
     """Async, keyword-only access to ideabot's tables."""
 
-    def __init__(self, engine: AsyncEngine, write_engine: AsyncEngine | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, sqlite_writer: Engine | None = None) -> None:
         self.engine = engine
-        self.write_engine = write_engine or engine
         self._read = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-        self._write = async_sessionmaker(self.write_engine, class_=AsyncSession, expire_on_commit=False)
+        self._write = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+        # SQLite: every write transaction runs whole on one thread of its own (see `_transact`).
+        self.sqlite_writer = sqlite_writer
+        self._sync_write = (
+            sessionmaker(sqlite_writer, class_=Session, expire_on_commit=False) if sqlite_writer else None
+        )
+        self._writer_thread = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="ideabot-db-writer") if sqlite_writer else None
+        )
+        self._similar = _SimilarCache()
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -135,29 +179,52 @@ class Store:
         SQLite gets a read engine and a write engine (see models.db); other databases one engine.
         """
         if is_sqlite(url):
-            return cls(create_engine(url), create_engine(url, write=True))
+            return cls(create_engine(url), create_sqlite_writer(url))
         return cls(create_engine(url))
 
     async def create_schema(self) -> None:
         """Create any missing tables."""
-        async with self.write_engine.begin() as conn:
+        if self.sqlite_writer is not None:
+            await self._in_writer_thread(SQLModel.metadata.create_all, self.sqlite_writer)
+            return
+        async with self.engine.begin() as conn:
             await conn.run_sync(SQLModel.metadata.create_all)
 
     async def close(self) -> None:
-        """Release every pooled connection."""
+        """Release every pooled connection (and the writer thread)."""
         await self.engine.dispose()
-        if self.write_engine is not self.engine:
-            await self.write_engine.dispose()
+        if self.sqlite_writer is not None and self._writer_thread is not None:
+            await self._in_writer_thread(self.sqlite_writer.dispose)
+            self._writer_thread.shutdown(wait=False)
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[AsyncSession]:
         async with self._read() as session:
             yield session
 
-    @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncSession]:
+    async def _transact(self, work: Callable[[Session], T]) -> T:
+        """Run `work(session)` in one write transaction and return what it returns.
+
+        `work` is plain synchronous code over a synchronous session. On SQLite the whole
+        transaction runs on the store's one writer thread: writers queue there in order (SQLite
+        takes one writer at a time anyway), and a transaction, once begun, is never held open
+        while the event loop is busy with other requests — which, measured under load, made
+        every other writer wait behind it. Elsewhere (PostgreSQL) it runs through the async
+        engine with `run_sync`, many at a time.
+        """
+        if self._sync_write is not None:
+            return await self._in_writer_thread(self._run_sqlite_transaction, work)
         async with self._write() as session, session.begin():
-            yield session
+            return await session.run_sync(work)
+
+    def _run_sqlite_transaction(self, work: Callable[[Session], T]) -> T:
+        assert self._sync_write is not None
+        with self._sync_write() as session, session.begin():
+            return work(session)
+
+    async def _in_writer_thread(self, function: Callable[..., T], *args: object) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer_thread, functools.partial(function, *args))
 
     # --- ideas ----------------------------------------------------------------------------
 
@@ -173,17 +240,15 @@ class Store:
     ) -> tuple[Idea, bool]:
         """Store a submitted idea with its history and owed messages; (idea, created).
 
-        A second delivery of the same view submission returns the stored idea, unchanged.
+        A second delivery of the same view submission returns the stored idea, unchanged (the
+        unique view id refuses the insert; no read is spent on the common first delivery).
         """
-        if view_id:
-            existing = await self.idea_by_view(view_id=view_id)
-            if existing is not None:
-                return existing, False
         now = utcnow()
         idea = Idea(
             title=draft.title,
             affected=draft.affected,
             problem=draft.problem,
+            problem_key=content_words(draft.problem),
             evidence=draft.evidence,
             business_value=draft.business_value,
             solution=draft.solution,
@@ -202,14 +267,25 @@ class Store:
             updated_at=now,
             status_changed_at=now,
         )
+
+        def insert(session: Session) -> None:
+            # Core inserts: this is the hottest write, and the ORM's unit of work costs more than
+            # the SQL here.
+            conn = session.connection()
+            result = conn.execute(sql_insert(Idea.__table__).values(**idea.model_dump(exclude={"id"})))
+            idea.id = result.inserted_primary_key[0]
+            created = Activity(
+                idea_id=idea.id, actor_id=submitter_id, action="created", to_value=Status.NEW, created_at=now
+            )
+            conn.execute(sql_insert(Activity.__table__).values(**created.model_dump(exclude={"id"})))
+            owed = [
+                OutboxItem(kind=kind, idea_id=idea.id, payload="{}", next_attempt_at=now, created_at=now)
+                for kind in (OutboxKind.CARD, OutboxKind.RECEIPT)
+            ]
+            conn.execute(sql_insert(OutboxItem.__table__), [item.model_dump(exclude={"id"}) for item in owed])
+
         try:
-            async with self._writing() as session:
-                session.add(idea)
-                await session.flush()
-                assert idea.id is not None
-                session.add(Activity(idea_id=idea.id, actor_id=submitter_id, action="created", to_value=Status.NEW))
-                self._enqueue(session, kind=OutboxKind.CARD, idea_id=idea.id)
-                self._enqueue(session, kind=OutboxKind.RECEIPT, idea_id=idea.id)
+            await self._transact(insert)
         except IntegrityError:
             if view_id:
                 existing = await self.idea_by_view(view_id=view_id)
@@ -256,63 +332,88 @@ class Store:
             )
             return list((await session.exec(query)).all())
 
-    async def similar_candidates(self, *, limit: int = 2000) -> list[tuple[int, str]]:
-        """(id, problem) of the newest open ideas, to look for duplicates."""
+    async def similar_index(self, *, limit: int = SIMILAR_CANDIDATES) -> SimilarIndex:
+        """The newest open ideas' problem words, ready to search (see bot.similar).
+
+        Kept in memory: each call reads only ideas newer than the last it saw, and everything is
+        read again every `SIMILAR_REFRESH` (so merges, declines and restated problems made in other
+        processes show up). Only the similar-idea hint depends on it.
+        """
         closed = (Status.MERGED, Status.DECLINED)
+        cache = self._similar
+        full = time.monotonic() - cache.read_at > SIMILAR_REFRESH.total_seconds()
         async with self._reading() as session:
-            query = (
-                select(Idea.id, Idea.problem)
-                .where(col(Idea.status).not_in(closed))
-                .order_by(col(Idea.id).desc())
-                .limit(limit)
-            )
-            rows = (await session.exec(query)).all()
-        return [(row[0], row[1]) for row in rows]
+            query = select(Idea.id, Idea.problem_key).where(col(Idea.status).not_in(closed))
+            if not full:
+                query = query.where(col(Idea.id) > cache.max_id)
+            rows = (await session.exec(query.order_by(col(Idea.id).desc()).limit(limit))).all()
+        if full:
+            cache.index = SimilarIndex()
+            cache.read_at = time.monotonic()
+        for idea_id, words in sorted(rows):
+            cache.index.put(idea_id, words)
+            cache.max_id = max(cache.max_id, idea_id)
+        while len(cache.index) > limit:
+            cache.index.discard(next(iter(cache.index.words)))
+        return cache.index
 
     async def card_data(self, *, idea_id: int) -> CardData | None:
-        """The idea and the counts its card shows."""
+        """The idea and the counts its card shows (one query; one more for a similar or merged idea)."""
+        supporters = select(func.count()).where(Support.idea_id == idea_id).scalar_subquery()
+        scores = select(Score).where(Score.idea_id == idea_id).subquery()
+        average = select(func.avg((scores.c.customer_value + scores.c.strategic_fit + scores.c.feasibility) / 3.0))
+        scored = select(func.count()).select_from(scores)
         async with self._reading() as session:
-            idea = await session.get(Idea, idea_id)
-            if idea is None:
-                return None
-            supporters = (
-                await session.exec(select(func.count()).select_from(Support).where(Support.idea_id == idea_id))
-            ).one()
-            score_row = (
+            row = (
                 await session.exec(
-                    select(
-                        func.avg((Score.customer_value + Score.strategic_fit + Score.feasibility) / 3.0),
-                        func.count(),
-                    ).where(Score.idea_id == idea_id)
+                    select(Idea, supporters, average.scalar_subquery(), scored.scalar_subquery()).where(
+                        col(Idea.id) == idea_id
+                    )
                 )
-            ).one()
-            similar = await session.get(Idea, idea.similar_to_id) if idea.similar_to_id else None
-            merged = await session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None
-        average = float(score_row[0]) if score_row[0] is not None else None
+            ).first()
+            if row is None:
+                return None
+            idea, support_count, score_average, score_count = row
+            others = {i for i in (idea.similar_to_id, idea.merged_into_id) if i}
+            related = (
+                {i.id: i for i in (await session.exec(select(Idea).where(col(Idea.id).in_(others)))).all()}
+                if others
+                else {}
+            )
         return CardData(
             idea=idea,
-            supporters=int(supporters),
-            score_average=average,
-            score_count=int(score_row[1]),
-            similar=similar,
-            merged_into=merged,
+            supporters=int(support_count or 0),
+            score_average=float(score_average) if score_average is not None else None,
+            score_count=int(score_count or 0),
+            similar=related.get(idea.similar_to_id) if idea.similar_to_id else None,
+            merged_into=related.get(idea.merged_into_id) if idea.merged_into_id else None,
         )
 
-    async def record_card(self, *, idea_id: int, item_id: int, channel: str, ts: str) -> None:
+    async def record_card(self, *, idea_id: int, item_id: int, channel: str, ts: str, permalink: str = "") -> None:
         """The card was posted: remember where, and mark its outbox item sent, together."""
-        async with self._writing() as session:
-            await session.exec(update(Idea).where(col(Idea.id) == idea_id).values(card_channel=channel, card_ts=ts))
-            await self._mark_sent(session, item_id=item_id, channel=channel, ts=ts, now=utcnow())
+        values = {"card_channel": channel, "card_ts": ts}
+        if permalink:
+            values["card_permalink"] = permalink
+
+        def record(session: Session) -> None:
+            session.exec(update(Idea).where(col(Idea.id) == idea_id).values(**values))
+            self._mark_sent(session, item_id=item_id, channel=channel, ts=ts, now=utcnow())
+
+        await self._transact(record)
 
     async def set_card_permalink(self, *, idea_id: int, permalink: str) -> None:
         """Remember the permalink of an idea's card."""
-        async with self._writing() as session:
-            await session.exec(update(Idea).where(col(Idea.id) == idea_id).values(card_permalink=permalink))
+        await self._update_idea(idea_id, card_permalink=permalink)
 
     async def set_source_permalink(self, *, idea_id: int, permalink: str) -> None:
         """Remember the permalink of the message an idea was captured from."""
-        async with self._writing() as session:
-            await session.exec(update(Idea).where(col(Idea.id) == idea_id).values(source_permalink=permalink))
+        await self._update_idea(idea_id, source_permalink=permalink)
+
+    async def _update_idea(self, idea_id: int, **values: object) -> None:
+        def change(session: Session) -> None:
+            session.exec(update(Idea).where(col(Idea.id) == idea_id).values(**values))
+
+        await self._transact(change)
 
     async def card_pending(self, *, idea_id: int) -> bool:
         """True while the idea's card is still waiting in the outbox to be posted."""
@@ -327,18 +428,18 @@ class Store:
     # --- triage -------------------------------------------------------------------------
 
     @staticmethod
-    async def _seen(session: AsyncSession, key: str | None) -> bool:
+    def _seen(session: Session, key: str | None) -> bool:
         """True if `key` was applied before; otherwise remember it in this transaction."""
         if not key:
             return False
-        if await session.get(ProcessedKey, key) is not None:
+        if session.get(ProcessedKey, key) is not None:
             return True
         session.add(ProcessedKey(key=key))
         return False
 
-    async def _notify(
+    def _notify(
         self,
-        session: AsyncSession,
+        session: Session,
         *,
         idea: Idea,
         activity: Activity,
@@ -347,7 +448,7 @@ class Store:
     ) -> None:
         """Owe Slack what a change means: the card refreshed, a thread reply, direct messages."""
         assert idea.id is not None and activity.id is not None
-        await self._refresh_card(session, idea.id)
+        self._refresh_card(session, idea.id)
         if thread:
             self._enqueue(session, kind=OutboxKind.THREAD, idea_id=idea.id, payload={"activity": activity.id})
         sent: set[str] = set()
@@ -357,18 +458,19 @@ class Store:
                 payload = {"activity": activity.id, "user": user, "role": role}
                 self._enqueue(session, kind=OutboxKind.DM, idea_id=idea.id, payload=payload)
 
-    async def _apply(
-        self, *, idea_id: int, key: str | None, change: Callable[[AsyncSession, Idea], Awaitable[Change]]
-    ) -> Change:
+    async def _apply(self, *, idea_id: int, key: str | None, change: Callable[[Session, Idea], Change]) -> Change:
         """Run a triage `change` on one idea in a write transaction, once per delivery `key`."""
+
+        def apply(session: Session) -> Change:
+            if self._seen(session, key):
+                return ALREADY_DONE
+            idea = session.get(Idea, idea_id)
+            if idea is None:
+                return Change(False, message=f"There is no {idea_ref(idea_id)}.")
+            return change(session, idea)
+
         try:
-            async with self._writing() as session:
-                if await self._seen(session, key):
-                    return ALREADY_DONE
-                idea = await session.get(Idea, idea_id)
-                if idea is None:
-                    return Change(False, message=f"There is no {idea_ref(idea_id)}.")
-                return await change(session, idea)
+            return await self._transact(apply)
         except IntegrityError:  # a concurrent delivery of the same key won the race
             return ALREADY_DONE
 
@@ -377,19 +479,19 @@ class Store:
     ) -> Change:
         """Move an idea to `to_status` (if the move is allowed), recording who, why and when."""
 
-        async def change(session: AsyncSession, idea: Idea) -> Change:
+        def change(session: Session, idea: Idea) -> Change:
             check = check_move(idea.status, to_status)
             if not check.allowed:
                 return Change(False, idea, message=f"{idea_ref(idea_id)}: {check.message}")
             activity = self._move(session, idea, actor_id=actor_id, to_status=to_status, reason=reason)
-            await session.flush()
-            await self._notify(session, idea=idea, activity=activity, dms=[(idea.submitter_id, Role.SUBMITTER)])
+            session.flush()
+            self._notify(session, idea=idea, activity=activity, dms=[(idea.submitter_id, Role.SUBMITTER)])
             return Change(True, idea, activity_id=activity.id)
 
         return await self._apply(idea_id=idea_id, key=key, change=change)
 
     @staticmethod
-    def _move(session: AsyncSession, idea: Idea, *, actor_id: str, to_status: str, reason: str) -> Activity:
+    def _move(session: Session, idea: Idea, *, actor_id: str, to_status: str, reason: str) -> Activity:
         assert idea.id is not None
         now = utcnow()
         activity = Activity(
@@ -412,7 +514,7 @@ class Store:
     ) -> Change:
         """Set the business sponsor and/or the tech partner (None leaves one as it is)."""
 
-        async def change(session: AsyncSession, idea: Idea) -> Change:
+        def change(session: Session, idea: Idea) -> Change:
             before = {"sponsor": idea.sponsor_id, "partner": idea.partner_id}
             after = {
                 "sponsor": before["sponsor"] if sponsor_id is None else sponsor_id,
@@ -430,13 +532,13 @@ class Store:
                 to_value=json.dumps(after),
             )
             session.add_all([idea, activity])
-            await session.flush()
+            session.flush()
             dms = [(idea.submitter_id, Role.SUBMITTER)]
             if after["sponsor"] != before["sponsor"]:
                 dms.append((after["sponsor"], Role.SPONSOR))
             if after["partner"] != before["partner"]:
                 dms.append((after["partner"], Role.PARTNER))
-            await self._notify(session, idea=idea, activity=activity, dms=dms)
+            self._notify(session, idea=idea, activity=activity, dms=dms)
             return Change(True, idea, activity_id=activity.id)
 
         return await self._apply(idea_id=idea_id, key=key, change=change)
@@ -454,9 +556,9 @@ class Store:
         """Record a lead's 1–5 scores (a lead's new scores replace their earlier ones)."""
         values = {"customer_value": customer_value, "strategic_fit": strategic_fit, "feasibility": feasibility}
 
-        async def change(session: AsyncSession, idea: Idea) -> Change:
+        def change(session: Session, idea: Idea) -> Change:
             query = select(Score).where(Score.idea_id == idea_id, Score.lead_id == lead_id)
-            existing = (await session.exec(query)).first()
+            existing = (session.exec(query)).first()
             before = ""
             if existing is None:
                 session.add(Score(idea_id=idea_id, lead_id=lead_id, **values))
@@ -470,8 +572,8 @@ class Store:
                 idea_id=idea_id, actor_id=lead_id, action="score", from_value=before, to_value=json.dumps(values)
             )
             session.add(activity)
-            await session.flush()
-            await self._notify(session, idea=idea, activity=activity, dms=[(idea.submitter_id, Role.SUBMITTER)])
+            session.flush()
+            self._notify(session, idea=idea, activity=activity, dms=[(idea.submitter_id, Role.SUBMITTER)])
             return Change(True, idea, activity_id=activity.id)
 
         return await self._apply(idea_id=idea_id, key=key, change=change)
@@ -485,26 +587,26 @@ class Store:
     async def set_support(self, *, idea_id: int, user_id: str, on: bool, via: str, key: str | None = None) -> Change:
         """Add (on) or take back (off) one person's support; one per person, however given."""
 
-        async def change(session: AsyncSession, idea: Idea) -> Change:
+        def change(session: Session, idea: Idea) -> Change:
             if idea.status == Status.MERGED and on:
                 return Change(False, idea, message=f"{idea_ref(idea_id)} was merged; support the idea it went to.")
             query = select(Support).where(Support.idea_id == idea_id, Support.user_id == user_id)
-            existing = (await session.exec(query)).first()
+            existing = (session.exec(query)).first()
             if on == (existing is not None):
                 return Change(False, idea, message=ALREADY_SUPPORTED if on else "You weren't supporting it.")
             if on:
                 session.add(Support(idea_id=idea_id, user_id=user_id, via=via))
             else:
-                await session.delete(existing)
-            await self._refresh_card(session, idea_id)
+                session.delete(existing)
+            self._refresh_card(session, idea_id)
             return Change(True, idea)
 
         return await self._apply(idea_id=idea_id, key=key, change=change)
 
-    async def _refresh_card(self, session: AsyncSession, idea_id: int) -> None:
+    def _refresh_card(self, session: Session, idea_id: int) -> None:
         """Owe a card update, unless one is already waiting (it renders the latest state anyway)."""
         waiting = (
-            await session.exec(
+            session.exec(
                 select(OutboxItem.id).where(
                     OutboxItem.idea_id == idea_id,
                     OutboxItem.kind == OutboxKind.CARD,
@@ -521,7 +623,7 @@ class Store:
     ) -> Change:
         """Replace a needs-problem idea's problem (the old wording stays in history); back to New."""
 
-        async def change(session: AsyncSession, idea: Idea) -> Change:
+        def change(session: Session, idea: Idea) -> Change:
             if idea.status != Status.NEEDS_PROBLEM:
                 label = Status(idea.status).label if idea.status in Status._value2member_map_ else idea.status
                 return Change(
@@ -536,13 +638,13 @@ class Store:
                 from_value=json.dumps({"affected": idea.affected, "problem": idea.problem}),
                 to_value=json.dumps({"affected": affected, "problem": problem}),
             )
-            idea.affected, idea.problem = affected, problem
+            idea.affected, idea.problem, idea.problem_key = affected, problem, content_words(problem)
             idea.problem_is_solution, idea.problem_is_vague = flags.problem_is_solution, flags.problem_is_vague
             idea.gate_quote = flags.quote
             session.add(restate)
             self._move(session, idea, actor_id=actor_id, to_status=Status.NEW, reason="the problem was restated")
-            await session.flush()
-            await self._notify(session, idea=idea, activity=restate)
+            session.flush()
+            self._notify(session, idea=idea, activity=restate)
             return Change(True, idea, activity_id=restate.id)
 
         return await self._apply(idea_id=idea_id, key=key, change=change)
@@ -552,8 +654,8 @@ class Store:
         if source_id == target_id:
             return Change(False, message="An idea can't be merged into itself.")
 
-        async def change(session: AsyncSession, source: Idea) -> Change:
-            target = await session.get(Idea, target_id)
+        def change(session: Session, source: Idea) -> Change:
+            target = session.get(Idea, target_id)
             if target is None:
                 return Change(False, source, message=f"There is no {idea_ref(target_id)}.")
             if source.status == Status.MERGED:
@@ -563,8 +665,8 @@ class Store:
                 return Change(
                     False, source, message=f"{idea_ref(target_id)} was itself merged; merge into the idea it went to."
                 )
-            supporters = set((await session.exec(select(Support.user_id).where(Support.idea_id == target_id))).all())
-            for support in (await session.exec(select(Support).where(Support.idea_id == source_id))).all():
+            supporters = set((session.exec(select(Support.user_id).where(Support.idea_id == target_id))).all())
+            for support in (session.exec(select(Support).where(Support.idea_id == source_id))).all():
                 if support.user_id not in supporters:
                     supporters.add(support.user_id)
                     session.add(Support(idea_id=target_id, user_id=support.user_id, via="merge"))
@@ -575,9 +677,9 @@ class Store:
             merged_in = Activity(idea_id=target_id, actor_id=actor_id, action="merged_in", from_value=str(source_id))
             target.updated_at = utcnow()
             session.add_all([merged_in, target])
-            await session.flush()
-            await self._notify(session, idea=source, activity=moved, dms=[(source.submitter_id, Role.SUBMITTER)])
-            await self._notify(session, idea=target, activity=merged_in, dms=[(target.submitter_id, Role.SUBMITTER)])
+            session.flush()
+            self._notify(session, idea=source, activity=moved, dms=[(source.submitter_id, Role.SUBMITTER)])
+            self._notify(session, idea=target, activity=merged_in, dms=[(target.submitter_id, Role.SUBMITTER)])
             return Change(True, source, activity_id=moved.id)
 
         return await self._apply(idea_id=source_id, key=key, change=change)
@@ -586,16 +688,17 @@ class Store:
         self, *, channel: str, thread_ts: str, ts: str, user_id: str, text: str, key: str | None = None
     ) -> bool:
         """Store a reply in an idea card's thread as the idea's discussion; False if not a card's thread."""
+
+        def insert(session: Session) -> bool:
+            idea = session.exec(select(Idea).where(Idea.card_channel == channel, Idea.card_ts == thread_ts)).first()
+            if idea is None or self._seen(session, key):
+                return False
+            assert idea.id is not None
+            session.add(Comment(idea_id=idea.id, user_id=user_id, text=text, channel=channel, ts=ts))
+            return True
+
         try:
-            async with self._writing() as session:
-                idea = (
-                    await session.exec(select(Idea).where(Idea.card_channel == channel, Idea.card_ts == thread_ts))
-                ).first()
-                if idea is None or await self._seen(session, key):
-                    return False
-                assert idea.id is not None
-                session.add(Comment(idea_id=idea.id, user_id=user_id, text=text, channel=channel, ts=ts))
-                return True
+            return await self._transact(insert)
         except IntegrityError:
             return False
 
@@ -762,36 +865,42 @@ class Store:
         owner: str,
     ) -> bool:
         """Claim a digest period and owe Slack its messages, in one transaction; False if taken."""
-        try:
-            async with self._writing() as session:
-                if await session.get(DigestRun, key) is not None:
-                    return False
-                session.add(
-                    DigestRun(
-                        key=key,
-                        period_start=period_start,
-                        period_end=period_end,
-                        owner=owner,
-                        channel=channel,
-                        content=json.dumps(list(messages)),
-                    )
+
+        def claim(session: Session) -> bool:
+            if session.get(DigestRun, key) is not None:
+                return False
+            session.add(
+                DigestRun(
+                    key=key,
+                    period_start=period_start,
+                    period_end=period_end,
+                    owner=owner,
+                    channel=channel,
+                    content=json.dumps(list(messages)),
                 )
-                for part in range(len(messages)):
-                    self._enqueue(session, kind=OutboxKind.DIGEST, payload={"run": key, "part": part})
-                return True
+            )
+            for part in range(len(messages)):
+                self._enqueue(session, kind=OutboxKind.DIGEST, payload={"run": key, "part": part})
+            return True
+
+        try:
+            return await self._transact(claim)
         except IntegrityError:
             return False
 
     async def skip_digest(self, *, key: str, period_start: datetime, period_end: datetime, note: str) -> bool:
         """Mark a period as not to be posted (e.g. it ended before the bot was installed)."""
+
+        def skip(session: Session) -> bool:
+            if session.get(DigestRun, key) is not None:
+                return False
+            session.add(
+                DigestRun(key=key, period_start=period_start, period_end=period_end, state="skipped", note=note)
+            )
+            return True
+
         try:
-            async with self._writing() as session:
-                if await session.get(DigestRun, key) is not None:
-                    return False
-                session.add(
-                    DigestRun(key=key, period_start=period_start, period_end=period_end, state="skipped", note=note)
-                )
-                return True
+            return await self._transact(skip)
         except IntegrityError:
             return False
 
@@ -809,20 +918,26 @@ class Store:
     async def record_digest_post(self, *, key: str, item_id: int, part: int, channel: str, ts: str) -> None:
         """A digest message reached Slack: remember the first one's ts, mark the item sent."""
         now = utcnow()
-        async with self._writing() as session:
+
+        def record(session: Session) -> None:
             if part == 0:
-                await session.exec(
+                session.exec(
                     update(DigestRun)
                     .where(col(DigestRun.key) == key)
                     .values(channel_id=channel, message_ts=ts, state="posted", posted_at=now)
                 )
-            await self._mark_sent(session, item_id=item_id, channel=channel, ts=ts, now=now)
+            self._mark_sent(session, item_id=item_id, channel=channel, ts=ts, now=now)
+
+        await self._transact(record)
 
     async def forget_processed(self, *, before: datetime) -> int:
         """Forget deliveries applied before `before` (Slack redelivers within minutes); how many."""
-        async with self._writing() as session:
-            result = await session.exec(delete(ProcessedKey).where(col(ProcessedKey.received_at) < before))
+
+        def forget(session: Session) -> int:
+            result = session.exec(delete(ProcessedKey).where(col(ProcessedKey.received_at) < before))
             return int(result.rowcount or 0)
+
+        return await self._transact(forget)
 
     # --- the problem gate's memory ----------------------------------------------------------
 
@@ -834,54 +949,63 @@ class Store:
 
     async def remember_coaching(self, *, view_id: str, fingerprint: str) -> None:
         """Remember that this problem text was coached in this modal."""
-        try:
-            async with self._writing() as session:
-                if await session.get(CoachedDraft, (view_id, fingerprint)) is None:
-                    session.add(CoachedDraft(view_id=view_id, problem_hash=fingerprint))
-        except IntegrityError:
-            pass  # remembered by a concurrent delivery of the same submission
+
+        def remember(session: Session) -> None:
+            if session.get(CoachedDraft, (view_id, fingerprint)) is None:
+                session.add(CoachedDraft(view_id=view_id, problem_hash=fingerprint))
+
+        with contextlib.suppress(IntegrityError):  # remembered by a concurrent delivery already
+            await self._transact(remember)
 
     # --- the outbox -------------------------------------------------------------------------
 
     @staticmethod
-    def _enqueue(session: AsyncSession, *, kind: str, idea_id: int | None = None, payload: dict | None = None) -> None:
-        session.add(OutboxItem(kind=kind, idea_id=idea_id, payload=json.dumps(payload or {})))
+    def _enqueue(
+        session: Session,
+        *,
+        kind: str,
+        idea_id: int | None = None,
+        payload: dict | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        now = at or utcnow()
+        session.add(
+            OutboxItem(
+                kind=kind, idea_id=idea_id, payload=json.dumps(payload or {}), next_attempt_at=now, created_at=now
+            )
+        )
 
     async def claim_outbox(self, *, owner: str, now: datetime, limit: int, lease: timedelta) -> list[OutboxItem]:
-        """Lease up to `limit` due items to `owner`; an item leased before and never released is
-        marked uncertain (its earlier attempt may have reached Slack)."""
-        async with self._writing() as session:
-            due = (
-                await session.exec(
-                    select(OutboxItem)
-                    .where(
-                        OutboxItem.state == "pending",
-                        col(OutboxItem.next_attempt_at) <= now,
-                        or_(col(OutboxItem.lease_until).is_(None), col(OutboxItem.lease_until) < now),
-                    )
-                    .order_by(col(OutboxItem.id))
-                    .limit(limit)
-                )
+        """Lease up to `limit` due items to `owner` (unique per call); an item leased before and never
+        released is marked uncertain (its earlier attempt may have reached Slack).
+
+        Three statements whatever the batch size; the UPDATE re-checks the lease, so two processes
+        (or replicas) claiming at once never share an item.
+        """
+        free = or_(col(OutboxItem.lease_until).is_(None), col(OutboxItem.lease_until) < now)
+
+        def claim(session: Session) -> list[OutboxItem]:
+            due = session.exec(
+                select(OutboxItem.id)
+                .where(OutboxItem.state == "pending", col(OutboxItem.next_attempt_at) <= now, free)
+                .order_by(col(OutboxItem.id))
+                .limit(limit)
             ).all()
-            claimed: list[OutboxItem] = []
-            for item in due:
-                result = await session.exec(
-                    update(OutboxItem)
-                    .where(
-                        col(OutboxItem.id) == item.id,
-                        OutboxItem.state == "pending",
-                        or_(col(OutboxItem.lease_until).is_(None), col(OutboxItem.lease_until) < now),
-                    )
-                    .values(
-                        lease_owner=owner,
-                        lease_until=now + lease,
-                        uncertain=or_(col(OutboxItem.uncertain), col(OutboxItem.lease_owner) != ""),
-                    )
+            if not due:
+                return []
+            session.exec(
+                update(OutboxItem)
+                .where(col(OutboxItem.id).in_(due), OutboxItem.state == "pending", free)
+                .values(
+                    lease_owner=owner,
+                    lease_until=now + lease,
+                    uncertain=or_(col(OutboxItem.uncertain), col(OutboxItem.lease_owner) != ""),
                 )
-                if result.rowcount == 1:
-                    await session.refresh(item)
-                    claimed.append(item)
-            return claimed
+            )
+            query = select(OutboxItem).where(OutboxItem.lease_owner == owner, col(OutboxItem.id).in_(due))
+            return list(session.exec(query.order_by(col(OutboxItem.id))).all())
+
+        return await self._transact(claim)
 
     async def release_dead_leases(self, *, host: str, alive: Callable[[int], bool]) -> int:
         """Free items leased by processes of this host that no longer run (after a crash, say).
@@ -889,12 +1013,11 @@ class Store:
         They stay marked as leased-before, so the next claim treats them as uncertain and looks
         for what the dead process may already have posted. Other hosts' leases simply expire.
         """
-        async with self._writing() as session:
-            leased = (
-                await session.exec(
-                    select(OutboxItem).where(
-                        OutboxItem.state == "pending", col(OutboxItem.lease_owner).startswith(f"{host}:")
-                    )
+
+        def release(session: Session) -> int:
+            leased = session.exec(
+                select(OutboxItem).where(
+                    OutboxItem.state == "pending", col(OutboxItem.lease_owner).startswith(f"{host}:")
                 )
             ).all()
             freed = 0
@@ -907,14 +1030,56 @@ class Store:
                     freed += 1
             return freed
 
+        return await self._transact(release)
+
+    async def complete_outbox(self, completions: Sequence[Completion]) -> None:
+        """Record a batch of deliveries in one transaction: items sent, cards' places on ideas."""
+        if not completions:
+            return
+        items, ideas = OutboxItem.__table__, Idea.__table__
+        now = utcnow()
+        cards = [c for c in completions if c.card_idea_id is not None]
+
+        def complete(session: Session) -> None:
+            conn = session.connection()
+            if cards:
+                conn.execute(
+                    update(ideas)
+                    .where(ideas.c.id == bindparam("idea"))
+                    .values(
+                        card_channel=bindparam("channel"), card_ts=bindparam("ts"), card_permalink=bindparam("link")
+                    ),
+                    [{"idea": c.card_idea_id, "channel": c.channel, "ts": c.ts, "link": c.permalink} for c in cards],
+                )
+            conn.execute(
+                update(items)
+                .where(items.c.id == bindparam("item"))
+                .values(
+                    state="sent",
+                    result_channel=bindparam("channel"),
+                    result_ts=bindparam("ts"),
+                    sent_at=now,
+                    lease_owner="",
+                    lease_until=None,
+                    uncertain=False,
+                    attempts=items.c.attempts + 1,
+                ),
+                [{"item": c.item_id, "channel": c.channel, "ts": c.ts} for c in completions],
+            )
+
+        await self._transact(complete)
+
     async def outbox_done(self, *, item_id: int, channel: str = "", ts: str = "") -> None:
         """Mark an item delivered."""
-        async with self._writing() as session:
-            await self._mark_sent(session, item_id=item_id, channel=channel, ts=ts, now=utcnow())
+
+        def done(session: Session) -> None:
+            self._mark_sent(session, item_id=item_id, channel=channel, ts=ts, now=utcnow())
+
+        await self._transact(done)
 
     @staticmethod
-    async def _mark_sent(session: AsyncSession, *, item_id: int, channel: str, ts: str, now: datetime) -> None:
-        await session.exec(
+    def _mark_sent(session: Session, *, item_id: int, channel: str, ts: str, now: datetime) -> None:
+        session.exec(
             update(OutboxItem)
             .where(col(OutboxItem.id) == item_id)
             .values(
@@ -942,23 +1107,24 @@ class Store:
         }
         if attempt:
             values["attempts"] = OutboxItem.attempts + 1
-        async with self._writing() as session:
-            await session.exec(update(OutboxItem).where(col(OutboxItem.id) == item_id).values(**values))
+        await self._update_item(item_id, **values)
 
     async def outbox_failed(self, *, item_id: int, error: str) -> None:
         """Give up on an item: Slack refused it for good (e.g. channel_not_found)."""
-        async with self._writing() as session:
-            await session.exec(
-                update(OutboxItem)
-                .where(col(OutboxItem.id) == item_id)
-                .values(
-                    state="failed",
-                    last_error=error[:500],
-                    lease_owner="",
-                    lease_until=None,
-                    attempts=OutboxItem.attempts + 1,
-                )
-            )
+        await self._update_item(
+            item_id,
+            state="failed",
+            last_error=error[:500],
+            lease_owner="",
+            lease_until=None,
+            attempts=OutboxItem.attempts + 1,
+        )
+
+    async def _update_item(self, item_id: int, **values: object) -> None:
+        def change(session: Session) -> None:
+            session.exec(update(OutboxItem).where(col(OutboxItem.id) == item_id).values(**values))
+
+        await self._transact(change)
 
     async def outbox_items(
         self, *, states: Sequence[str] = ("pending", "failed"), limit: int = 200

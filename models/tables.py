@@ -58,6 +58,7 @@ class Idea(SQLModel, table=True):
     problem_is_solution: bool = False
     problem_is_vague: bool = False
     gate_quote: str = _text()  # the words that made the gate coach, quoted to leaders
+    problem_key: str = _text()  # the problem's content words, for finding similar ideas fast
     similar_to_id: int | None = Field(default=None, foreign_key="ideas.id")
     # Where it came from (message shortcut) and where its card lives.
     source_channel: str = Field(default="", max_length=32)

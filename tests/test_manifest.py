@@ -86,3 +86,11 @@ def test_interactivity_socket_mode_and_home_are_on() -> None:
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["features"]["bot_user"]["display_name"]
+
+
+def test_every_button_and_modal_has_a_handler() -> None:
+    from bot.ids import Action, View
+    from handlers import capture, triage
+
+    assert set(Action) == set(capture.ACTIONS) | set(triage.ACTIONS)  # no dead buttons
+    assert set(View) == set(capture.VIEWS) | set(triage.VIEWS)

@@ -55,23 +55,23 @@ DIFFERENT = [
 
 @pytest.mark.parametrize(("existing", "new"), SAME)
 def test_the_same_problem_in_other_words_is_found(existing: str, new: str) -> None:
-    match = find_similar(new, [Candidate(idea_id=7, text=existing)])
+    match = find_similar(new, [Candidate.of(7, existing)])
     assert match is not None and match.idea_id == 7
 
 
 @pytest.mark.parametrize(("existing", "new"), DIFFERENT)
 def test_a_different_problem_on_the_same_topic_is_not_matched(existing: str, new: str) -> None:
-    assert find_similar(new, [Candidate(idea_id=7, text=existing)]) is None
+    assert find_similar(new, [Candidate.of(7, existing)]) is None
 
 
 def test_the_best_of_several_candidates_wins_and_self_is_excluded() -> None:
     existing, new = SAME[0]
-    candidates = [Candidate(1, DIFFERENT[1][1]), Candidate(2, existing), Candidate(3, new)]
+    candidates = [Candidate.of(1, DIFFERENT[1][1]), Candidate.of(2, existing), Candidate.of(3, new)]
     assert find_similar(new, candidates, exclude_id=3).idea_id == 2
 
 
 def test_short_texts_match_nothing() -> None:
-    assert find_similar("slow", [Candidate(1, "slow")]) is None
+    assert find_similar("slow", [Candidate.of(1, "slow")]) is None
 
 
 def test_content_words_drop_stop_words_and_stem() -> None:

@@ -42,7 +42,7 @@ async def test_writes_begin_immediate(store: Store) -> None:
     from sqlalchemy import event
 
     @event.listens_for(store.engine.sync_engine, "before_cursor_execute")
-    @event.listens_for(store.write_engine.sync_engine, "before_cursor_execute")
+    @event.listens_for(store.sqlite_writer, "before_cursor_execute")
     def record(conn, cursor, statement, *args) -> None:
         statements.append(statement)
 
