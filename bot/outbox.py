@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import dataclasses
 import json
 import logging
@@ -78,6 +79,9 @@ class _Batch:
     cards: dict[int, CardData] = field(default_factory=dict)  # cards this batch posted, as they are now
 
 
+_BATCH: contextvars.ContextVar[_Batch] = contextvars.ContextVar("outbox_batch")
+
+
 class Gone(Exception):
     """The item can never be delivered (what it is about no longer exists): mark it failed."""
 
@@ -121,7 +125,6 @@ class OutboxWorker:
         self._paused_until: dict[str, float] = {}  # channel -> monotonic time (after a 429)
         self.delivered = 0
         self._claims = 0
-        self._batch = _Batch()
 
     async def recover(self) -> int:
         """At start-up: free what a crashed process of this host left leased (see the store)."""
@@ -133,6 +136,11 @@ class OutboxWorker:
                 freed,
             )
         return freed
+
+    @property
+    def _batch(self) -> _Batch:
+        """The batch being delivered by the current `deliver_due` call."""
+        return _BATCH.get()
 
     def wake(self) -> None:
         """Look for due items now (called after a change wrote to the outbox)."""
@@ -170,11 +178,12 @@ class OutboxWorker:
         groups: dict[object, list[OutboxItem]] = {}
         for item in items:
             groups.setdefault(item.idea_id if item.idea_id is not None else ("item", item.id), []).append(item)
-        self._batch = _Batch()
+        batch = _Batch()
+        token = _BATCH.set(batch)  # the deliveries below (their tasks copy this context) add to it
         try:
             await asyncio.gather(*(self._deliver_in_order(group) for group in groups.values()))
         finally:
-            batch, self._batch = self._batch, _Batch()
+            _BATCH.reset(token)
             # One transaction records the whole batch. Should it fail (or the process die first),
             # the items stay leased, become uncertain, and are looked for in Slack before a resend.
             await self.store.complete_outbox(batch.done)
