@@ -109,7 +109,7 @@ def build(path: Path, size: int, seed: int = 42) -> dict[str, int]:
         "INSERT INTO ideas (id, title, affected, problem, evidence, business_value, solution, origin, kind,"
         " submitter_id, status, problem_is_solution, problem_is_vague, gate_quote, card_channel, card_ts,"
         " card_permalink, sponsor_id, partner_id, created_at, updated_at, status_changed_at, source_channel,"
-        " source_ts, source_permalink) VALUES (" + ",".join("?" * 22) + ", '', '', '')",
+        " source_ts, source_permalink, problem_key) VALUES (" + ",".join("?" * 22) + ", '', '', '', '')",
         ideas,
     )
     db.executemany(

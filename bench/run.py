@@ -384,7 +384,7 @@ async def main_async(args: argparse.Namespace) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="ideabot vs bare Bolt, side by side")
-    parser.add_argument("--requests", type=int, default=2000, help="requests per scenario and concurrency, per app")
+    parser.add_argument("--requests", type=int, default=1000, help="requests per scenario and concurrency, per app")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--chunks", type=int, default=4, help="alternate the apps this many times per cell")
     parser.add_argument("--memory-ideas", type=int, default=10_000, help="submissions before measuring memory")

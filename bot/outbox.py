@@ -77,6 +77,7 @@ class _Batch:
 
     done: list[Completion] = field(default_factory=list)
     cards: dict[int, CardData] = field(default_factory=dict)  # cards this batch posted, as they are now
+    read: dict[int, CardData] = field(default_factory=dict)  # card data read when the batch began
 
 
 _BATCH: contextvars.ContextVar[_Batch] = contextvars.ContextVar("outbox_batch")
@@ -179,6 +180,9 @@ class OutboxWorker:
         for item in items:
             groups.setdefault(item.idea_id if item.idea_id is not None else ("item", item.id), []).append(item)
         batch = _Batch()
+        # What the cards and receipts of this batch show, read at once rather than item by item.
+        wanted = [i.idea_id for i in items if i.idea_id is not None and i.kind in (OutboxKind.CARD, OutboxKind.RECEIPT)]
+        batch.read = await self.store.cards_data(idea_ids=wanted)
         token = _BATCH.set(batch)  # the deliveries below (their tasks copy this context) add to it
         try:
             await asyncio.gather(*(self._deliver_in_order(group) for group in groups.values()))
@@ -298,8 +302,11 @@ class OutboxWorker:
         await deliver(item)
 
     async def _card_data(self, idea_id: int | None) -> CardData:
-        if idea_id is not None and idea_id in self._batch.cards:
-            return self._batch.cards[idea_id]  # posted moments ago in this batch, not yet recorded
+        batch = self._batch
+        if idea_id is not None and idea_id in batch.cards:
+            return batch.cards[idea_id]  # posted moments ago in this batch, not yet recorded
+        if idea_id is not None and idea_id in batch.read:
+            return batch.read.pop(idea_id)  # read with the batch (once: a later item reads afresh)
         data = await self.store.card_data(idea_id=idea_id) if idea_id is not None else None
         if data is None:
             raise Gone("its idea no longer exists")

@@ -175,7 +175,6 @@ class Runtime:
         # Everything built so far lives as long as the process: keep it out of the garbage
         # collector's sight, so its full collections stay short (a long one pauses every request).
         gc.freeze()
-        gc.set_threshold(50_000, 20, 20)
 
     async def stop(self) -> None:
         """Stop taking requests, let listeners and the delivery under way finish, release everything."""

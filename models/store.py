@@ -286,6 +286,9 @@ class Store:
 
         try:
             await self._transact(insert)
+            assert idea.id is not None
+            self._similar.index.put(idea.id, idea.problem_key)  # seen here at once; others' on refresh
+            self._similar.max_id = max(self._similar.max_id, idea.id)
         except IntegrityError:
             if view_id:
                 existing = await self.idea_by_view(view_id=view_id)
@@ -335,21 +338,19 @@ class Store:
     async def similar_index(self, *, limit: int = SIMILAR_CANDIDATES) -> SimilarIndex:
         """The newest open ideas' problem words, ready to search (see bot.similar).
 
-        Kept in memory: each call reads only ideas newer than the last it saw, and everything is
-        read again every `SIMILAR_REFRESH` (so merges, declines and restated problems made in other
-        processes show up). Only the similar-idea hint depends on it.
+        Kept in memory: ideas stored by this process are added as they are stored, and the whole
+        list is read again every `SIMILAR_REFRESH` (bringing in other processes' ideas, merges,
+        declines and restated problems). Only the similar-idea hint depends on it.
         """
         closed = (Status.MERGED, Status.DECLINED)
         cache = self._similar
-        full = time.monotonic() - cache.read_at > SIMILAR_REFRESH.total_seconds()
+        if time.monotonic() - cache.read_at <= SIMILAR_REFRESH.total_seconds():
+            return cache.index
         async with self._reading() as session:
             query = select(Idea.id, Idea.problem_key).where(col(Idea.status).not_in(closed))
-            if not full:
-                query = query.where(col(Idea.id) > cache.max_id)
             rows = (await session.exec(query.order_by(col(Idea.id).desc()).limit(limit))).all()
-        if full:
-            cache.index = SimilarIndex()
-            cache.read_at = time.monotonic()
+        cache.index = SimilarIndex()
+        cache.read_at = time.monotonic()
         for idea_id, words in sorted(rows):
             cache.index.put(idea_id, words)
             cache.max_id = max(cache.max_id, idea_id)
@@ -358,36 +359,56 @@ class Store:
         return cache.index
 
     async def card_data(self, *, idea_id: int) -> CardData | None:
-        """The idea and the counts its card shows (one query; one more for a similar or merged idea)."""
-        supporters = select(func.count()).where(Support.idea_id == idea_id).scalar_subquery()
-        scores = select(Score).where(Score.idea_id == idea_id).subquery()
-        average = select(func.avg((scores.c.customer_value + scores.c.strategic_fit + scores.c.feasibility) / 3.0))
-        scored = select(func.count()).select_from(scores)
+        """The idea and the counts its card shows."""
+        return (await self.cards_data(idea_ids=[idea_id])).get(idea_id)
+
+    async def cards_data(self, *, idea_ids: Sequence[int]) -> dict[int, CardData]:
+        """What the cards of several ideas show, in a fixed number of queries (the outbox's batches)."""
+        ids = sorted(set(idea_ids))
+        if not ids:
+            return {}
         async with self._reading() as session:
-            row = (
-                await session.exec(
-                    select(Idea, supporters, average.scalar_subquery(), scored.scalar_subquery()).where(
-                        col(Idea.id) == idea_id
+            ideas = {i.id: i for i in (await session.exec(select(Idea).where(col(Idea.id).in_(ids)))).all()}
+            supporters = dict(
+                (
+                    await session.exec(
+                        select(Support.idea_id, func.count())
+                        .where(col(Support.idea_id).in_(ids))
+                        .group_by(Support.idea_id)
                     )
-                )
-            ).first()
-            if row is None:
-                return None
-            idea, support_count, score_average, score_count = row
-            others = {i for i in (idea.similar_to_id, idea.merged_into_id) if i}
-            related = (
-                {i.id: i for i in (await session.exec(select(Idea).where(col(Idea.id).in_(others)))).all()}
-                if others
-                else {}
+                ).all()
             )
-        return CardData(
-            idea=idea,
-            supporters=int(support_count or 0),
-            score_average=float(score_average) if score_average is not None else None,
-            score_count=int(score_count or 0),
-            similar=related.get(idea.similar_to_id) if idea.similar_to_id else None,
-            merged_into=related.get(idea.merged_into_id) if idea.merged_into_id else None,
-        )
+            scores = {
+                row[0]: (float(row[1]), int(row[2]))
+                for row in (
+                    await session.exec(
+                        select(
+                            Score.idea_id,
+                            func.avg((Score.customer_value + Score.strategic_fit + Score.feasibility) / 3.0),
+                            func.count(),
+                        )
+                        .where(col(Score.idea_id).in_(ids))
+                        .group_by(Score.idea_id)
+                    )
+                ).all()
+            }
+            others = {x for i in ideas.values() for x in (i.similar_to_id, i.merged_into_id) if x and x not in ideas}
+            related = dict(ideas)
+            if others:
+                related.update(
+                    {i.id: i for i in (await session.exec(select(Idea).where(col(Idea.id).in_(others)))).all()}
+                )
+        return {
+            idea_id: CardData(
+                idea=idea,
+                supporters=int(supporters.get(idea_id, 0)),
+                score_average=scores[idea_id][0] if idea_id in scores else None,
+                score_count=scores[idea_id][1] if idea_id in scores else 0,
+                similar=related.get(idea.similar_to_id) if idea.similar_to_id else None,
+                merged_into=related.get(idea.merged_into_id) if idea.merged_into_id else None,
+            )
+            for idea_id, idea in ideas.items()
+        }
 
     async def record_card(self, *, idea_id: int, item_id: int, channel: str, ts: str, permalink: str = "") -> None:
         """The card was posted: remember where, and mark its outbox item sent, together."""
