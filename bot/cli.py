@@ -14,16 +14,17 @@ from dotenv import load_dotenv
 
 from bot.config import ConfigError, Settings
 from bot.logs import configure_logging
+from models.schema import SchemaError
 
 
 def _settings(*, need_slack: bool) -> Settings:
     return Settings.from_env(os.environ, need_slack=need_slack)
 
 
-async def _serve(settings: Settings) -> None:
-    from bot.server import Runtime
+async def _serve(settings: Settings, *, migrate: bool) -> None:
+    from bot.server import Runtime, RuntimeOptions
 
-    runtime = Runtime(settings)
+    runtime = Runtime(settings, RuntimeOptions(migrate=migrate))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -33,14 +34,14 @@ async def _serve(settings: Settings) -> None:
     await runtime.stop()
 
 
-def cmd_run(_args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot: Socket Mode with SLACK_APP_TOKEN, otherwise HTTP on HOST:PORT."""
     settings = _settings(need_slack=True)
     configure_logging(
         settings.log_level,
         secrets=[settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token],
     )
-    asyncio.run(_serve(settings))
+    asyncio.run(_serve(settings, migrate=args.migrate))
     return 0
 
 
@@ -74,6 +75,17 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return asyncio.run(print_outbox(settings, show_all=args.all))
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    """Show the database schema's version, or upgrade it to this ideabot's."""
+    from bot.db_commands import db_status, db_upgrade
+
+    settings = _settings(need_slack=False)
+    configure_logging("WARNING")
+    if args.action == "upgrade":
+        return asyncio.run(db_upgrade(settings))
+    return asyncio.run(db_status(settings))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     parser = argparse.ArgumentParser(
@@ -84,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--env-file", default=".env", help="the .env file to read (default: ./.env)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="start the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    run.add_argument("--migrate", action="store_true", help="upgrade an out-of-date database schema first")
     run.set_defaults(func=cmd_run)
     demo = sub.add_parser("demo", help="try ideabot without a Slack workspace: sample ideas, printed")
     demo.add_argument("--keep-db", metavar="PATH", help="keep the demo's SQLite file at PATH")
@@ -96,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     outbox = sub.add_parser("outbox", help="list messages waiting for Slack or failed for good")
     outbox.add_argument("--all", action="store_true", help="include delivered messages")
     outbox.set_defaults(func=cmd_outbox)
+    db = sub.add_parser("db", help="the database schema: `status` (the default) or `upgrade` (back up first)")
+    db.add_argument("action", nargs="?", choices=["status", "upgrade"], default="status")
+    db.set_defaults(func=cmd_db)
     return parser
 
 
@@ -113,6 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except ConfigError as error:
         print(error.message(), file=sys.stderr)
+        return 2
+    except SchemaError as error:
+        print(error, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

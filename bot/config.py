@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///ideabot.db"
@@ -122,6 +124,11 @@ class Settings:
             problems.append(f"DATABASE_URL must be an SQLAlchemy URL like {DEFAULT_DATABASE_URL}, got {database_url!r}")
         elif database_url.startswith("sqlite") and "+aiosqlite" not in database_url:
             problems.append("DATABASE_URL must use the async driver: sqlite+aiosqlite:///path/to/ideabot.db")
+        elif database_url.startswith("postgres") and "+asyncpg" not in database_url:
+            problems.append(
+                "DATABASE_URL must use the async driver: postgresql+asyncpg://user:password@host/db "
+                '(pip install "ideabot[postgres]")'
+            )
 
         triage_users = frozenset(u.strip() for u in get("TRIAGE_USERS").split(",") if u.strip())
         bad_users = sorted(u for u in triage_users if not _USER_ID.match(u))
@@ -200,3 +207,11 @@ class Settings:
             f"Settings(mode={'socket' if self.socket_mode else 'http'}, api={self.slack_api_url}, "
             f"db={self.database_url.split('://')[0]}, ideas_channel={self.ideas_channel})"
         )
+
+
+def redact_url(url: str) -> str:
+    """A database URL fit to print: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("://")[0] + "://…"

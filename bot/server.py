@@ -37,6 +37,7 @@ from bot.outbox import Backoff, OutboxWorker
 from bot.payloads import malformed
 from bot.scheduler import DigestScheduler
 from bot.socket_mode import PING_INTERVAL_S, WATCHDOG_AFTER_S, SocketModeRunner
+from models.schema import prepare_schema
 from models.store import Store
 from models.tables import utcnow
 
@@ -58,6 +59,7 @@ class RuntimeOptions:
     shutdown_timeout: float = 10.0
     digest_trigger: BaseTrigger | None = None  # None: DIGEST_SCHEDULE in DIGEST_TIMEZONE
     socket_ping_interval: float = PING_INTERVAL_S
+    migrate: bool = False  # upgrade an out-of-date schema first (`ideabot run --migrate`)
     socket_watchdog_after: float = WATCHDOG_AFTER_S
 
 
@@ -87,7 +89,12 @@ class Runtime:
         """Open the database, build the app, start the outbox worker and start serving."""
         settings = self.settings
         self.store = Store.from_url(settings.database_url)
-        await self.store.create_schema()
+        try:
+            await prepare_schema(self.store, migrate=self.options.migrate)
+        except BaseException:
+            await self.store.close()
+            self.store = None
+            raise
         # Many calls may wait on a slow Slack at once; none may queue for a connection behind them
         # (a views.open that waits loses its 3-second trigger id), hence the generous limit.
         self._session = aiohttp.ClientSession(

@@ -21,11 +21,11 @@ from typing import TypeVar
 
 from sqlalchemy import and_, bindparam, case, delete, distinct, func, or_, update
 from sqlalchemy import insert as sql_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import IdeaDraft, SourceMessage, Status, idea_ref
@@ -183,12 +183,37 @@ class Store:
         return cls(create_engine(url))
 
     async def create_schema(self) -> None:
-        """Create any missing tables."""
+        """Create the schema at the newest revision if the database is empty (see models.schema)."""
+        from models.schema import prepare_schema
+
+        await prepare_schema(self)
+
+    async def run_schema(self, work: Callable[[Connection], T]) -> T:
+        """Run `work(connection)` in one transaction that holds the write lock (schema changes)."""
         if self.sqlite_writer is not None:
-            await self._in_writer_thread(SQLModel.metadata.create_all, self.sqlite_writer)
-            return
-        async with self.engine.begin() as conn:
-            await conn.run_sync(SQLModel.metadata.create_all)
+
+            def in_writer_thread() -> T:
+                # SQLite's way to change a schema: foreign keys off (outside any transaction; tables
+                # are rebuilt by copying them), the change in one transaction, and a check that
+                # every reference still holds before it commits.
+                assert self.sqlite_writer is not None
+                with self.sqlite_writer.connect() as connection:
+                    raw = connection.connection.dbapi_connection
+                    assert raw is not None
+                    raw.execute("PRAGMA foreign_keys=OFF")
+                    try:
+                        with connection.begin():  # BEGIN IMMEDIATE
+                            result = work(connection)
+                            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                            if broken:
+                                raise RuntimeError(f"the schema change broke references: {broken[:5]}")
+                        return result
+                    finally:
+                        raw.execute("PRAGMA foreign_keys=ON")
+
+            return await self._in_writer_thread(in_writer_thread)
+        async with self.engine.begin() as connection:
+            return await connection.run_sync(work)
 
     async def close(self) -> None:
         """Release every pooled connection (and the writer thread)."""

@@ -42,6 +42,7 @@ class Idea(SQLModel, table=True):
     """One submitted idea and everything the modal asked for."""
 
     __tablename__ = "ideas"
+    __table_args__ = (UniqueConstraint("import_key", name="uq_ideas_import_key"),)  # migration 0002
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = _text()
@@ -72,6 +73,7 @@ class Idea(SQLModel, table=True):
     merged_into_id: int | None = Field(default=None, foreign_key="ideas.id")
     # The Slack view that submitted it: a second delivery of the same submission is ignored.
     view_id: str | None = Field(default=None, unique=True, max_length=64)
+    import_key: str | None = Field(default=None, max_length=64)  # CSV import: the row it came from
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(index=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
     status_changed_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())

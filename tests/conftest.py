@@ -1,23 +1,47 @@
-"""Shared fixtures: a real ideabot over HTTP against the local Slack stand-in, on a real SQLite file."""
+"""Shared fixtures: a real ideabot over HTTP against the local Slack stand-in, on a real database (see databases.py)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from bot.outbox import Backoff
 from bot.server import RuntimeOptions
 from bot.standin.local import LocalSlack
+from tests.databases import ON_POSTGRES, database_url, drop_test_databases, redacted_server
+
+
+def pytest_report_header(config) -> str:
+    return f"database: {'PostgreSQL at ' + redacted_server() if ON_POSTGRES else 'SQLite files'}"
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: checks something only SQLite does (skipped on PostgreSQL)")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if ON_POSTGRES:
+        skip = pytest.mark.skip(reason="SQLite-specific (TEST_DATABASE_URL names PostgreSQL)")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    yield
+    drop_test_databases()
+
 
 FAST = RuntimeOptions(outbox_poll_interval=0.05, outbox_backoff=Backoff(base=0.05, cap=0.5, jitter=0.0))
 
 
 @pytest.fixture
 async def local(tmp_path) -> AsyncIterator[LocalSlack]:
-    """ideabot running in HTTP mode on a free port, the stand-in Web API, a SQLite file."""
-    async with LocalSlack(tmp_path / "ideabot.db", options=FAST) as slack:
+    """ideabot running in HTTP mode on a free port, the stand-in Web API, a new database."""
+    async with LocalSlack(database_url(tmp_path / "ideabot.db"), options=FAST) as slack:
         yield slack
 
 

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,8 @@ import aiohttp
 from bot.standin import SlackDriver, SlackWebAPIStandIn
 from bot.standin.local import IDEAS_CHANNEL, SIGNING_SECRET
 
+SETTINGS_PREFIXES = ("SLACK_", "IDEAS_", "TRIAGE_", "DIGEST_", "DATABASE_", "PORT", "HOST")
+
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
@@ -23,9 +26,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def bot_env(standin: SlackWebAPIStandIn, db: Path, port: int, **extra: str) -> dict[str, str]:
+def bot_env(standin: SlackWebAPIStandIn, db: Path | str, port: int, **extra: str) -> dict[str, str]:
     """The environment of an `ideabot run` against the stand-in."""
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "IDEAS_", "TRIAGE_", "DATABASE_"))}
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
     return {
         **keep,
         "SLACK_BOT_TOKEN": standin.token,
@@ -35,16 +38,34 @@ def bot_env(standin: SlackWebAPIStandIn, db: Path, port: int, **extra: str) -> d
         "TRIAGE_USERS": "U0000LEAD1",
         "HOST": "127.0.0.1",
         "PORT": str(port),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
+        "DATABASE_URL": db if isinstance(db, str) else f"sqlite+aiosqlite:///{db}",
         "LOG_LEVEL": "INFO",
         **extra,
     }
 
 
+async def ideabot(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
+    """Run one `ideabot` command to its end, in the real environment minus ideabot's settings plus `env`."""
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--env-file",
+        "/nonexistent",
+        *args,
+        env={**keep, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=timeout)
+    return subprocess.CompletedProcess(list(args), process.returncode or 0, out.decode(), err.decode())
+
+
 class BotProcess:
     """One `ideabot run` process; its output is collected in `.log`."""
 
-    def __init__(self, standin: SlackWebAPIStandIn, db: Path, *, cwd: Path, **extra: str) -> None:
+    def __init__(self, standin: SlackWebAPIStandIn, db: Path | str, *, cwd: Path, **extra: str) -> None:
         self.port = free_port()
         self.env = bot_env(standin, db, self.port, **extra)
         self.cwd = cwd

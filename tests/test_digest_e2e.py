@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
 from apscheduler.triggers.cron import CronTrigger
@@ -16,6 +13,8 @@ from bot.scheduler import last_fire, make_trigger
 from bot.server import Runtime
 from bot.standin.local import LEAD, LocalSlack, idea_answers
 from tests.conftest import FAST, FakeClock
+from tests.databases import database_url
+from tests.processes import ideabot
 
 DIGEST_CHANNEL = "C0000LEADS"
 
@@ -61,7 +60,9 @@ async def capture_and_triage(local: LocalSlack) -> None:
 
 async def test_the_scheduled_digest_has_the_right_ideas_in_the_right_sections(tmp_path) -> None:
     clock = FakeClock()
-    async with LocalSlack(tmp_path / "d.db", options=options(clock), digest_channel=DIGEST_CHANNEL) as local:
+    async with LocalSlack(
+        database_url(tmp_path / "d.db"), options=options(clock), digest_channel=DIGEST_CHANNEL
+    ) as local:
         await local.settle()
         await capture_and_triage(local)
         trigger = make_trigger(local.settings)
@@ -93,7 +94,7 @@ async def test_the_scheduled_digest_has_the_right_ideas_in_the_right_sections(tm
 
 async def test_a_run_missed_while_down_is_posted_once_on_restart(tmp_path) -> None:
     clock = FakeClock()
-    local = LocalSlack(tmp_path / "m.db", options=options(clock), digest_channel=DIGEST_CHANNEL)
+    local = LocalSlack(database_url(tmp_path / "m.db"), options=options(clock), digest_channel=DIGEST_CHANNEL)
     async with local:
         await local.submit_idea(idea_answers())
         await local.settle()
@@ -112,7 +113,9 @@ async def test_a_run_missed_while_down_is_posted_once_on_restart(tmp_path) -> No
 
 async def test_two_running_copies_post_one_digest_per_period(tmp_path) -> None:
     clock = FakeClock()
-    async with LocalSlack(tmp_path / "two.db", options=options(clock), digest_channel=DIGEST_CHANNEL) as local:
+    async with LocalSlack(
+        database_url(tmp_path / "two.db"), options=options(clock), digest_channel=DIGEST_CHANNEL
+    ) as local:
         await local.settle()
         second = Runtime(local.settings, options(clock))
         await second.start()
@@ -137,7 +140,9 @@ async def test_two_running_copies_post_one_digest_per_period(tmp_path) -> None:
 async def test_apscheduler_fires_the_job_and_every_period_posts_once(tmp_path) -> None:
     every_second = CronTrigger(second="*")
     async with LocalSlack(
-        tmp_path / "s.db", options=dataclasses.replace(FAST, digest_trigger=every_second), digest_channel=DIGEST_CHANNEL
+        database_url(tmp_path / "s.db"),
+        options=dataclasses.replace(FAST, digest_trigger=every_second),
+        digest_channel=DIGEST_CHANNEL,
     ) as local:
         await local.wait_for(lambda: len(digest_posts(local)) >= 2, timeout=10, what="two scheduled digests")
         local.runtime.digests.shutdown()
@@ -149,7 +154,7 @@ async def test_apscheduler_fires_the_job_and_every_period_posts_once(tmp_path) -
 
 
 async def test_the_default_schedule_is_monday_nine_in_the_digest_time_zone(tmp_path) -> None:
-    async with LocalSlack(tmp_path / "w.db", options=FAST, digest_timezone="Europe/London") as local:
+    async with LocalSlack(database_url(tmp_path / "w.db"), options=FAST, digest_timezone="Europe/London") as local:
         next_run = local.runtime.digests.next_run_time()
         assert next_run is not None and (next_run.weekday(), next_run.hour, next_run.minute) == (0, 9, 0)
         assert str(next_run.tzinfo) == "Europe/London"
@@ -166,25 +171,10 @@ def test_last_fire_finds_the_latest_scheduled_time() -> None:
 
 
 async def test_preview_prints_the_digest_without_slack(tmp_path) -> None:
-    db = tmp_path / "p.db"
+    db = database_url(tmp_path / "p.db")
     async with LocalSlack(db, options=FAST) as local:
         await capture_and_triage(local)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "IDEAS_", "DIGEST_", "DATABASE_"))}
-    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{db}"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--env-file",
-        "/nonexistent",
-        "digest",
-        "--preview",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-    result = subprocess.CompletedProcess([], process.returncode, stdout.decode(), stderr.decode())
+    result = await ideabot("digest", "--preview", DATABASE_URL=db)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "IDEAS DIGEST" in out and "New: 3" in out and "SHINY OBJECTS" in out and "Blockchain for invoices" in out
@@ -192,41 +182,31 @@ async def test_preview_prints_the_digest_without_slack(tmp_path) -> None:
 
 
 async def test_post_now_posts_to_the_digest_channel(tmp_path) -> None:
-    db = tmp_path / "post.db"
+    db = database_url(tmp_path / "post.db")
     async with LocalSlack(db, options=FAST, digest_channel=DIGEST_CHANNEL) as local:
         await local.submit_idea(idea_answers())
         await local.settle()
         await local.stop_app()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "IDEAS_", "DIGEST_", "DATABASE_"))}
-        env.update(
-            DATABASE_URL=f"sqlite+aiosqlite:///{db}",
+        result = await ideabot(
+            "digest",
+            "--post",
+            DATABASE_URL=db,
             SLACK_BOT_TOKEN=local.standin.token,
             SLACK_SIGNING_SECRET="x" * 12,
             SLACK_API_URL=local.standin.url,
             IDEAS_CHANNEL="C0000IDEAS",
             DIGEST_CHANNEL=DIGEST_CHANNEL,
         )
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "--env-file",
-            "/nonexistent",
-            "digest",
-            "--post",
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-        assert process.returncode == 0, err.decode()
-        assert "Posted the digest" in out.decode()
+        assert result.returncode == 0, result.stderr
+        assert "Posted the digest" in result.stdout
         assert len(digest_posts(local)) == 1
 
 
 async def test_a_crash_between_posting_and_recording_the_digest_does_not_post_it_twice(tmp_path) -> None:
     clock = FakeClock()
-    async with LocalSlack(tmp_path / "c.db", options=options(clock), digest_channel=DIGEST_CHANNEL) as local:
+    async with LocalSlack(
+        database_url(tmp_path / "c.db"), options=options(clock), digest_channel=DIGEST_CHANNEL
+    ) as local:
         await local.submit_idea(idea_answers())
         await local.settle()
         store = local.store

@@ -29,6 +29,7 @@ from bot.standin.driver import (
 from bot.standin.local import IDEAS_CHANNEL, LEAD, LocalSlack, idea_answers
 from bot.views import build_idea_modal
 from tests.conftest import FAST
+from tests.databases import database_url
 
 
 class ErrorRecorder(logging.Handler):
@@ -74,7 +75,7 @@ class ThreadedSlack:
 def slack(tmp_path_factory):
     recorder = ErrorRecorder()
     logging.getLogger().addHandler(recorder)
-    with ThreadedSlack(tmp_path_factory.mktemp("fuzz") / "fuzz.db") as threaded:
+    with ThreadedSlack(database_url(tmp_path_factory.mktemp("fuzz") / "fuzz.db")) as threaded:
         threaded.recorder = recorder
         threaded.run(threaded.local.submit_idea(idea_answers()))
         threaded.card_ts = threaded.run(threaded.local.card_ts(1))

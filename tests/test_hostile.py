@@ -10,6 +10,7 @@ import pytest
 from bot.scheduler import make_trigger
 from bot.standin.local import IDEAS_CHANNEL, LEAD, SUBMITTER, LocalSlack, idea_answers
 from tests.conftest import FAST, FakeClock
+from tests.databases import database_url
 from tests.test_capture_e2e import mrkdwn_strings
 from tests.test_triage_e2e import decide
 
@@ -43,7 +44,7 @@ async def test_hostile_text_in_every_field(tmp_path, name: str) -> None:
     value = HOSTILE[name]
     clock = FakeClock()
     options = dataclasses.replace(FAST, clock=clock)
-    async with LocalSlack(tmp_path / "h.db", options=options, digest_channel="C0000LEADS") as local:
+    async with LocalSlack(database_url(tmp_path / "h.db"), options=options, digest_channel="C0000LEADS") as local:
         answers = hostile_answers(value)
         reply = await local.submit_idea(answers)
         assert reply.status == 200 and reply.body == "", reply.body[:300]

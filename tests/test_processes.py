@@ -12,6 +12,7 @@ import pytest
 from bot.standin import SlackWebAPIStandIn
 from bot.standin.driver import view_submission
 from bot.standin.local import IDEAS_CHANNEL, SUBMITTER, idea_answers
+from tests.databases import database_url
 from tests.processes import BotProcess
 
 
@@ -47,7 +48,7 @@ async def wait(condition, *, timeout: float = 15.0, what: str = "") -> None:
 
 
 async def test_a_card_in_flight_when_the_process_is_killed_is_posted_exactly_once(standin, tmp_path) -> None:
-    db = tmp_path / "kill.db"
+    db = database_url(tmp_path / "kill.db")
     bot = BotProcess(standin, db, cwd=tmp_path)
     await bot.start()
     try:
@@ -78,7 +79,7 @@ async def test_a_card_in_flight_when_the_process_is_killed_is_posted_exactly_onc
 
 
 async def test_killed_before_the_card_was_tried_posts_it_after_restart(standin, tmp_path) -> None:
-    db = tmp_path / "kill2.db"
+    db = database_url(tmp_path / "kill2.db")
     bot = BotProcess(standin, db, cwd=tmp_path)
     await bot.start()
     try:
@@ -100,7 +101,7 @@ async def test_killed_before_the_card_was_tried_posts_it_after_restart(standin, 
 
 
 async def test_sigterm_lets_work_in_flight_finish_and_exits_zero(standin, tmp_path) -> None:
-    bot = BotProcess(standin, tmp_path / "term.db", cwd=tmp_path)
+    bot = BotProcess(standin, database_url(tmp_path / "term.db"), cwd=tmp_path)
     await bot.start()
     try:
         standin.delay(1.5, "chat.postMessage")
@@ -125,7 +126,7 @@ async def test_sigterm_lets_work_in_flight_finish_and_exits_zero(standin, tmp_pa
 
 
 async def test_no_token_or_secret_reaches_the_logs(standin, tmp_path) -> None:
-    bot = BotProcess(standin, tmp_path / "logs.db", cwd=tmp_path, LOG_LEVEL="DEBUG")
+    bot = BotProcess(standin, database_url(tmp_path / "logs.db"), cwd=tmp_path, LOG_LEVEL="DEBUG")
     await bot.start()
     try:
         await open_and_submit(bot, standin, idea_answers())

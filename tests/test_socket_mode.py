@@ -10,11 +10,12 @@ import pytest
 from bot.standin.driver import command_form, event_callback, view_submission
 from bot.standin.local import IDEAS_CHANNEL, LocalSlack, idea_answers
 from tests.conftest import FAST
+from tests.databases import database_url
 
 
 @pytest.fixture
 async def socket_local(tmp_path):
-    async with LocalSlack(tmp_path / "ideabot.db", options=FAST, socket_mode=True) as slack:
+    async with LocalSlack(database_url(tmp_path / "ideabot.db"), options=FAST, socket_mode=True) as slack:
         await slack.wait_for(lambda: slack.standin.open_sockets == 1, what="the WebSocket connection")
         yield slack
 
@@ -91,7 +92,7 @@ async def test_a_dropped_connection_is_reopened(socket_local: LocalSlack) -> Non
 
 async def test_missing_pongs_lead_to_a_new_connection(tmp_path) -> None:
     options = reconnect_options(socket_ping_interval=0.5)
-    async with LocalSlack(tmp_path / "p.db", options=options, socket_mode=True) as local:
+    async with LocalSlack(database_url(tmp_path / "p.db"), options=options, socket_mode=True) as local:
         await local.wait_for(lambda: local.standin.open_sockets == 1, what="the first connection")
         local.standin.socket_silent = True  # the connection looks open, but nothing answers pings
         started = time.monotonic()
@@ -103,7 +104,7 @@ async def test_missing_pongs_lead_to_a_new_connection(tmp_path) -> None:
 
 async def test_the_watchdog_reconnects_when_nothing_is_heard(tmp_path, caplog) -> None:
     options = reconnect_options(socket_ping_interval=60, socket_watchdog_after=1.0)  # the SDK's pings won't notice
-    async with LocalSlack(tmp_path / "w.db", options=options, socket_mode=True) as local:
+    async with LocalSlack(database_url(tmp_path / "w.db"), options=options, socket_mode=True) as local:
         await local.wait_for(lambda: local.standin.open_sockets == 1, what="the first connection")
         await local.wait_for(lambda: local.standin.socket_connections >= 2, timeout=10, what="the watchdog")
         assert local.runtime.socket.reconnects_by_watchdog >= 1

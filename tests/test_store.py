@@ -11,11 +11,12 @@ from sqlalchemy import text
 from bot.domain import IdeaDraft, Kind, Origin
 from models.store import GateFlags, Store
 from models.tables import utcnow
+from tests.databases import database_url
 
 
 @pytest.fixture
 async def store(tmp_path):
-    s = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'store.db'}")
+    s = Store.from_url(database_url(tmp_path / "store.db"))
     await s.create_schema()
     yield s
     await s.close()

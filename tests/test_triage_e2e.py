@@ -9,6 +9,7 @@ import pytest
 
 from bot.standin.local import IDEAS_CHANNEL, LEAD, SUBMITTER, LocalSlack, idea_answers
 from models.tables import Activity
+from tests.databases import database_url
 
 OTHER = "U0000OTHER"
 LEAD2 = "U0000LEAD2"
@@ -172,7 +173,9 @@ async def test_assign_sponsor_and_partner(local: LocalSlack) -> None:
 async def test_score_average_and_count_with_two_leads(tmp_path) -> None:
     from tests.conftest import FAST
 
-    async with LocalSlack(tmp_path / "t.db", options=FAST, triage_users=frozenset({LEAD, LEAD2})) as local:
+    async with LocalSlack(
+        database_url(tmp_path / "t.db"), options=FAST, triage_users=frozenset({LEAD, LEAD2})
+    ) as local:
         idea_id = await new_idea(local)
         for lead, scores in ((LEAD, ("5", "4", "3")), (LEAD2, ("3", "2", "1")), (LEAD2, ("3", "3", "3"))):
             opened = len(local.standin.calls_to("views.open"))
@@ -468,7 +471,7 @@ async def test_members_of_the_triage_user_group_are_leads(tmp_path) -> None:
     from tests.conftest import FAST
 
     async with LocalSlack(
-        tmp_path / "g.db", options=FAST, triage_users=frozenset(), triage_usergroup="S0000LEADS"
+        database_url(tmp_path / "g.db"), options=FAST, triage_users=frozenset(), triage_usergroup="S0000LEADS"
     ) as local:
         local.standin.usergroups["S0000LEADS"] = ["U0000GRP01"]
         idea_id = await new_idea(local)

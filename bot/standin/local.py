@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from bot.config import Settings
 from bot.server import Runtime, RuntimeOptions
 from bot.standin.driver import Reply, SlackDriver, block_actions, message_shortcut, view_submission
@@ -30,14 +32,15 @@ class LocalSlack:
 
     def __init__(
         self,
-        db_path: Path | str,
+        database: Path | str,
         *,
         options: RuntimeOptions | None = None,
         latency: float = 0.003,
         socket_mode: bool = False,
         **settings: Any,
     ) -> None:
-        self.db_path = Path(db_path)
+        # A path is a SQLite file; a string is a database URL (e.g. PostgreSQL's).
+        self.database_url = database if isinstance(database, str) else f"sqlite+aiosqlite:///{database}"
         self.standin = SlackWebAPIStandIn(latency=latency, socket_mode=socket_mode)
         self.options = options or RuntimeOptions(outbox_poll_interval=0.2)
         self._settings_overrides = settings
@@ -47,14 +50,14 @@ class LocalSlack:
         self._card_ts: dict[int, str] = {}
 
     def make_settings(self) -> Settings:
-        """Settings pointing at the stand-in and the SQLite file."""
+        """Settings pointing at the stand-in and the database."""
         base = Settings(
             slack_bot_token=self.standin.token,
             slack_signing_secret=SIGNING_SECRET,
             slack_api_url=self.standin.url,
             host="127.0.0.1",
             port=0,
-            database_url=f"sqlite+aiosqlite:///{self.db_path}",
+            database_url=self.database_url,
             ideas_channel=IDEAS_CHANNEL,
             triage_users=frozenset({LEAD}),
             log_level="WARNING",
@@ -87,6 +90,13 @@ class LocalSlack:
         if self.runtime is not None:
             await self.runtime.stop()
             self.runtime = None
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite file (on SQLite only)."""
+        url = make_url(self.database_url)
+        assert url.get_backend_name() == "sqlite" and url.database, "not a SQLite database"
+        return Path(url.database)
 
     @property
     def store(self):

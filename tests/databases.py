@@ -1,0 +1,87 @@
+"""Which database the tests run on: a SQLite file always, or a fresh PostgreSQL database per test
+when TEST_DATABASE_URL names a server (postgresql+asyncpg://user:password@host:port/db, a role that
+may create databases). `.ci/run` runs the suite both ways.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import threading
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+
+SERVER = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = SERVER.startswith("postgresql")
+PREFIX = f"ideabot_t{os.getpid()}_"
+_numbers = itertools.count(1)
+
+
+def redacted_server() -> str:
+    """TEST_DATABASE_URL without its password."""
+    return make_url(SERVER).render_as_string(hide_password=True)
+
+
+def _admin_dsn() -> str:
+    url = make_url(SERVER)
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _in_thread(statements: list[str]) -> None:
+    """Run admin statements with asyncpg on a thread of their own (callable from any context)."""
+    import asyncpg
+
+    async def run() -> None:
+        connection = await asyncpg.connect(_admin_dsn())
+        try:
+            for statement in statements:
+                await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(run())
+        except BaseException as error:
+            failure.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+def database_url(path: Path) -> str:
+    """A new, empty database for one test: the SQLite file at `path`, or a new PostgreSQL database."""
+    if not ON_POSTGRES:
+        return f"sqlite+aiosqlite:///{path}"
+    name = f"{PREFIX}{next(_numbers)}"
+    _in_thread([f'CREATE DATABASE "{name}"'])
+    url: URL = make_url(SERVER).set(database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def drop_test_databases() -> None:
+    """Drop every database this test run created."""
+    if not ON_POSTGRES:
+        return
+    import asyncpg
+
+    async def names() -> list[str]:
+        connection = await asyncpg.connect(_admin_dsn())
+        try:
+            rows = await connection.fetch("SELECT datname FROM pg_database WHERE datname LIKE $1", PREFIX + "%")
+            return [row["datname"] for row in rows]
+        finally:
+            await connection.close()
+
+    found: list[str] = []
+    thread = threading.Thread(target=lambda: found.extend(asyncio.run(names())))
+    thread.start()
+    thread.join()
+    _in_thread([f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in found])

@@ -1,0 +1,297 @@
+"""Schema migrations: an old database is upgraded without losing a row, a new one starts at the
+newest revision, and ideabot refuses to run on a schema it does not know (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, inspect, text
+from sqlmodel import SQLModel
+
+from bot.server import RuntimeOptions
+from bot.standin.local import LocalSlack, idea_answers
+from models.schema import SchemaError, _config, head_revision, prepare_schema, schema_state
+from models.store import Store
+from tests.conftest import FAST
+from tests.databases import database_url
+from tests.processes import ideabot
+
+WHEN = datetime(2026, 3, 2, 9, 30)  # naive UTC, as stored
+
+# Rows of every table, as ideabot 0.1 wrote them (plain SQL: the model has moved on since).
+FIRST_ROWS: dict[str, list[dict]] = {
+    "ideas": [
+        {
+            "id": n,
+            "title": f"Idea {n} — “quoted” & <odd>",
+            "affected": "Support agents",
+            "problem": f"Agents re-key order {n} into two systems, 20 minutes a day",
+            "evidence": "Call log",
+            "business_value": "Two hours a week",
+            "solution": "Sync the systems",
+            "origin": "problem",
+            "kind": "invent",
+            "submitter_id": "U0000USER1",
+            "status": status,
+            "problem_is_solution": False,
+            "problem_is_vague": n == 2,
+            "gate_quote": "",
+            "problem_key": f"agents re-key order {n}",
+            "similar_to_id": None,
+            "source_channel": "",
+            "source_ts": "",
+            "source_permalink": "",
+            "card_channel": "C0000IDEAS",
+            "card_ts": f"1700000000.00000{n}",
+            "card_permalink": "",
+            "sponsor_id": "U0000LEAD1" if n == 1 else "",
+            "partner_id": "",
+            "merged_into_id": None,
+            "view_id": f"V{n}",
+            "created_at": WHEN,
+            "updated_at": WHEN,
+            "status_changed_at": WHEN,
+        }
+        for n, status in ((1, "exploring"), (2, "new"))
+    ],
+    "activities": [
+        {
+            "id": 1,
+            "idea_id": 1,
+            "actor_id": "U0000LEAD1",
+            "action": "status",
+            "from_value": "new",
+            "to_value": "exploring",
+            "reason": "worth a look",
+            "created_at": WHEN,
+        }
+    ],
+    "supports": [{"id": 1, "idea_id": 1, "user_id": "U0000USER2", "via": "button", "created_at": WHEN}],
+    "scores": [
+        {
+            "id": 1,
+            "idea_id": 1,
+            "lead_id": "U0000LEAD1",
+            "customer_value": 4,
+            "strategic_fit": 3,
+            "feasibility": 5,
+            "created_at": WHEN,
+        }
+    ],
+    "comments": [
+        {
+            "id": 1,
+            "idea_id": 1,
+            "user_id": "U0000USER2",
+            "text": "We see this daily",
+            "channel": "C0000IDEAS",
+            "ts": "1700000001.000100",
+            "created_at": WHEN,
+        }
+    ],
+    "outbox": [
+        {
+            "id": 1,
+            "kind": "card",
+            "idea_id": 2,
+            "payload": "{}",
+            "state": "pending",
+            "attempts": 0,
+            "uncertain": False,
+            "next_attempt_at": WHEN,
+            "lease_owner": "",
+            "lease_until": None,
+            "last_error": "",
+            "result_channel": "",
+            "result_ts": "",
+            "created_at": WHEN,
+            "sent_at": None,
+        }
+    ],
+    "digest_runs": [
+        {
+            "key": "2026-02-23T09:00",
+            "period_start": WHEN,
+            "period_end": WHEN,
+            "state": "posted",
+            "owner": "host:1",
+            "channel": "C0000LEADS",
+            "content": "[]",
+            "channel_id": "C0000LEADS",
+            "message_ts": "1700000002.000100",
+            "note": "",
+            "created_at": WHEN,
+            "posted_at": WHEN,
+        }
+    ],
+    "processed_keys": [{"key": "evt:Ev0001", "received_at": WHEN}],
+    "coached_drafts": [{"view_id": "V9", "problem_hash": "abc", "created_at": WHEN}],
+}
+
+
+def _at_first_revision(connection: Connection, *, versioned: bool = True) -> None:
+    command.upgrade(_config(connection), "0001")
+    for table, rows in FIRST_ROWS.items():
+        for row in rows:
+            columns = ", ".join(row)
+            connection.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(':' + c for c in row)})"), row)
+    if connection.dialect.name == "postgresql":  # ids were given: move the sequences past them
+        for table in ("ideas", "activities", "supports", "scores", "comments", "outbox"):
+            connection.exec_driver_sql(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
+    if not versioned:  # a database made by ideabot 0.1 itself, before migrations shipped
+        connection.exec_driver_sql("DROP TABLE alembic_version")
+
+
+def _rows(connection: Connection) -> dict[str, list[dict]]:
+    found = {}
+    for table, rows in FIRST_ROWS.items():
+        key = next(iter(rows[0]))
+        result = connection.execute(text(f"SELECT * FROM {table} ORDER BY {key}")).mappings().all()
+        found[table] = [{column: row[column] for column in rows[0]} for row in result]
+    return found
+
+
+def _schema_differences(connection: Connection) -> list:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return compare_metadata(context, SQLModel.metadata)
+
+
+async def _first_revision_store(tmp_path, *, versioned: bool = True) -> tuple[str, Store]:
+    url = database_url(tmp_path / "old.db")
+    store = Store.from_url(url)
+    await store.run_schema(lambda connection: _at_first_revision(connection, versioned=versioned))
+    return url, store
+
+
+def _count(rows: dict[str, list[dict]]) -> dict[str, int]:
+    return {table: len(table_rows) for table, table_rows in rows.items()}
+
+
+async def test_an_old_database_is_refused_until_upgraded_then_nothing_is_lost(tmp_path) -> None:
+    _, store = await _first_revision_store(tmp_path)
+    try:
+        before = await store.run_schema(_rows)  # as the driver reads them (SQLite: dates as text)
+        assert _count(before) == _count(FIRST_ROWS)
+        assert before["ideas"][0]["title"] == FIRST_ROWS["ideas"][0]["title"]
+        state = await schema_state(store)
+        assert (state.current, state.head, state.up_to_date) == ("0001", head_revision(), False)
+
+        with pytest.raises(SchemaError, match="ideabot db upgrade"):
+            await prepare_schema(store)
+        assert (await schema_state(store)).current == "0001"  # refusing changed nothing
+
+        after_state = await prepare_schema(store, migrate=True)
+        assert after_state.current == head_revision() and after_state.up_to_date
+        assert await store.run_schema(_rows) == before  # every row, every value
+        assert await store.run_schema(_schema_differences) == []  # exactly the schema a new install gets
+        columns = await store.run_schema(lambda c: {col["name"] for col in inspect(c).get_columns("ideas")})
+        assert "import_key" in columns
+
+        idea = await store.get_idea(idea_id=1)
+        assert idea is not None and idea.import_key is None and idea.status == "exploring"
+        assert idea.created_at == WHEN.replace(tzinfo=UTC)
+    finally:
+        await store.close()
+
+
+async def test_the_bot_refuses_an_old_schema_and_starts_with_migrate(tmp_path) -> None:
+    url, store = await _first_revision_store(tmp_path)
+    await store.close()
+    with pytest.raises(SchemaError, match="ideabot db upgrade"):
+        async with LocalSlack(url, options=FAST):
+            pass
+    migrating = RuntimeOptions(**{**FAST.__dict__, "migrate": True})
+    async with LocalSlack(url, options=migrating) as local:
+        assert (await local.store.get_idea(idea_id=1)).title.startswith("Idea 1")
+        await local.submit_idea(idea_answers())
+        await local.wait_for_ideas(3)
+        await local.settle()
+        ideas = await local.store.recent_ideas()
+        assert sorted(i.id for i in ideas) == [1, 2, 3]  # the new idea took the next id
+        # The card owed since before the upgrade was delivered too.
+        assert (await local.store.get_idea(idea_id=2)).card_ts != ""
+
+
+async def test_a_database_from_before_migrations_is_recognised_and_upgraded(tmp_path) -> None:
+    _, store = await _first_revision_store(tmp_path, versioned=False)
+    try:
+        before = await store.run_schema(_rows)
+        assert _count(before) == _count(FIRST_ROWS)
+        assert (await schema_state(store)).current is None
+        with pytest.raises(SchemaError, match="ideabot db upgrade"):
+            await prepare_schema(store)
+        assert (await prepare_schema(store, migrate=True)).up_to_date
+        assert await store.run_schema(_rows) == before
+        assert await store.run_schema(_schema_differences) == []
+    finally:
+        await store.close()
+
+
+async def test_a_schema_newer_than_this_ideabot_is_refused(tmp_path) -> None:
+    store = Store.from_url(database_url(tmp_path / "new.db"))
+    try:
+        await prepare_schema(store)
+        await store.run_schema(lambda c: c.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'"))
+        with pytest.raises(SchemaError, match="newer than this ideabot knows"):
+            await prepare_schema(store, migrate=True)
+    finally:
+        await store.close()
+
+
+async def test_a_new_database_gets_the_newest_schema_the_migrations_also_build(tmp_path) -> None:
+    created = Store.from_url(database_url(tmp_path / "created.db"))
+    migrated = Store.from_url(database_url(tmp_path / "migrated.db"))
+    try:
+        state = await prepare_schema(created)
+        assert state.current == head_revision() and not state.empty
+        assert await created.run_schema(_schema_differences) == []
+        await migrated.run_schema(lambda c: command.upgrade(_config(c), "head"))
+        assert await migrated.run_schema(_schema_differences) == []
+        assert (await prepare_schema(migrated)).up_to_date
+    finally:
+        await created.close()
+        await migrated.close()
+
+
+async def _ideabot(url: str, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = await ideabot(*args, DATABASE_URL=url, **(env or {}))
+    return result.returncode, result.stdout + result.stderr
+
+
+async def test_db_status_and_db_upgrade_on_the_command_line(tmp_path) -> None:
+    url, store = await _first_revision_store(tmp_path)
+    await store.close()
+    code, out = await _ideabot(url, "db", "status")
+    assert code == 1 and "out of date (revision 0001" in out and "ideabot db upgrade" in out
+    code, out = await _ideabot(url, "db", "upgrade")
+    assert code == 0 and f"Upgraded from 0001 to revision {head_revision()}" in out, out
+    code, out = await _ideabot(url, "db", "status")
+    assert code == 0 and "up to date" in out
+    code, out = await _ideabot(url, "db", "upgrade")
+    assert code == 0 and "Already up to date" in out
+    assert "ideabot:ideabot@" not in out  # a password never printed
+
+
+async def test_ideabot_run_on_an_old_schema_exits_with_the_upgrade_command(tmp_path) -> None:
+    url, store = await _first_revision_store(tmp_path)
+    await store.close()
+    slack = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "s" * 32,
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",  # never reached: the schema is checked first
+        "IDEAS_CHANNEL": "C0000IDEAS",
+        "PORT": "9",  # never bound either
+    }
+    code, out = await _ideabot(url, "run", env=slack)
+    assert code == 2 and "ideabot db upgrade" in out and "--migrate" in out and "Traceback" not in out, out
+    code, out = await _ideabot(url, "outbox")  # every command that opens the database checks
+    assert code == 2 and "ideabot db upgrade" in out and "Traceback" not in out
+    store = Store.from_url(url)
+    try:
+        assert (await schema_state(store)).current == "0001"  # nobody touched it
+    finally:
+        await store.close()
