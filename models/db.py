@@ -1,12 +1,12 @@
-"""Database engines: an async engine for reads (and for every write outside SQLite), and on SQLite
-a synchronous writer used from one thread.
+"""Database engines: an async engine for reads, and one for writes — on SQLite a synchronous
+writer used from one thread, elsewhere a second async pool.
 
 SQLite runs one writer at a time. The store runs each write transaction whole on a single thread
 with a plain (synchronous) connection — `create_sqlite_writer` — so writers queue in order, no
 transaction is ever held open while the event loop serves other requests, and nobody waits in
 SQLite's busy handler (which sleeps in growing steps). Reads go through the async engine
 (aiosqlite): in WAL mode they never wait for the writer. Other databases (PostgreSQL) use the async
-engine for everything.
+engine for everything, with separate pools for reads and writes.
 """
 
 from __future__ import annotations
@@ -18,6 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_S = 30  # another *process* writing: how long a write waits for the lock
 READ_POOL = {"pool_size": 8, "max_overflow": 16, "pool_timeout": 30}
+# PostgreSQL counts connections against max_connections (100 by default) across every replica:
+# each ideabot process opens at most 15 + 10 = 25, so three replicas fit with room to spare.
+SERVER_READ_POOL = {"pool_size": 5, "max_overflow": 10, "pool_timeout": 30}
+SERVER_WRITE_POOL = {"pool_size": 4, "max_overflow": 6, "pool_timeout": 30}
+SERVER_CONNECTIONS = 25
 
 
 def is_sqlite(url: str) -> bool:
@@ -34,10 +39,15 @@ def _sqlite_pragmas(dbapi_connection) -> None:
     cursor.close()
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """The async engine for `url`; on SQLite: WAL, a busy timeout, foreign keys, plain `BEGIN` reads."""
+def create_engine(url: str, *, echo: bool = False, writes: bool = False) -> AsyncEngine:
+    """The async engine for `url`; on SQLite: WAL, a busy timeout, foreign keys, plain `BEGIN` reads.
+
+    Elsewhere (PostgreSQL) the store opens two, one for reads and one for writes (`writes=True`),
+    together at most SERVER_CONNECTIONS connections per ideabot process.
+    """
     if not is_sqlite(url):
-        return create_async_engine(url, echo=echo, pool_pre_ping=True)
+        pool = SERVER_WRITE_POOL if writes else SERVER_READ_POOL
+        return create_async_engine(url, echo=echo, pool_pre_ping=True, **pool)
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **READ_POOL)
 
     @event.listens_for(engine.sync_engine, "connect")

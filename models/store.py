@@ -158,10 +158,15 @@ class _SimilarCache:
 class Store:
     """Async, keyword-only access to ideabot's tables."""
 
-    def __init__(self, engine: AsyncEngine, sqlite_writer: Engine | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, sqlite_writer: Engine | None = None, write_engine: AsyncEngine | None = None
+    ) -> None:
         self.engine = engine
+        # Elsewhere than SQLite, writes get a pool of their own: a write waiting for a lock must
+        # never hold the connection a read (a modal's, a button's) is waiting for.
+        self.write_engine = write_engine or engine
         self._read = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-        self._write = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+        self._write = async_sessionmaker(self.write_engine, class_=AsyncSession, expire_on_commit=False)
         # SQLite: every write transaction runs whole on one thread of its own (see `_transact`).
         self.sqlite_writer = sqlite_writer
         self._sync_write = (
@@ -176,11 +181,12 @@ class Store:
     def from_url(cls, url: str) -> Store:
         """A store on new engines for `url` (call `close()` when done).
 
-        SQLite gets a read engine and a write engine (see models.db); other databases one engine.
+        Both get a read engine and a write engine (see models.db): on SQLite a synchronous one
+        used from one thread, elsewhere a second async pool.
         """
         if is_sqlite(url):
             return cls(create_engine(url), create_sqlite_writer(url))
-        return cls(create_engine(url))
+        return cls(create_engine(url), write_engine=create_engine(url, writes=True))
 
     async def create_schema(self) -> None:
         """Create the schema at the newest revision if the database is empty (see models.schema)."""
@@ -212,12 +218,14 @@ class Store:
                         raw.execute("PRAGMA foreign_keys=ON")
 
             return await self._in_writer_thread(in_writer_thread)
-        async with self.engine.begin() as connection:
+        async with self.write_engine.begin() as connection:
             return await connection.run_sync(work)
 
     async def close(self) -> None:
         """Release every pooled connection (and the writer thread)."""
         await self.engine.dispose()
+        if self.write_engine is not self.engine:
+            await self.write_engine.dispose()
         if self.sqlite_writer is not None and self._writer_thread is not None:
             await self._in_writer_thread(self.sqlite_writer.dispose)
             self._writer_thread.shutdown(wait=False)
@@ -1026,7 +1034,9 @@ class Store:
         released is marked uncertain (its earlier attempt may have reached Slack).
 
         Three statements whatever the batch size; the UPDATE re-checks the lease, so two processes
-        (or replicas) claiming at once never share an item.
+        (or replicas) claiming at once never share an item. On PostgreSQL the first SELECT locks
+        the rows it picks and skips rows another replica is claiming (FOR UPDATE SKIP LOCKED);
+        SQLite has one writer at a time and ignores the clause.
         """
         free = or_(col(OutboxItem.lease_until).is_(None), col(OutboxItem.lease_until) < now)
 
@@ -1036,6 +1046,7 @@ class Store:
                 .where(OutboxItem.state == "pending", col(OutboxItem.next_attempt_at) <= now, free)
                 .order_by(col(OutboxItem.id))
                 .limit(limit)
+                .with_for_update(skip_locked=True)  # PostgreSQL: replicas claim different rows, never wait
             ).all()
             if not due:
                 return []

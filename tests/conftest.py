@@ -9,6 +9,7 @@ import pytest
 
 from bot.outbox import Backoff
 from bot.server import RuntimeOptions
+from bot.standin import SlackWebAPIStandIn
 from bot.standin.local import LocalSlack
 from tests.databases import ON_POSTGRES, database_url, drop_test_databases, redacted_server
 
@@ -33,6 +34,15 @@ def pytest_collection_modifyitems(config, items) -> None:
 def _drop_test_databases() -> Iterator[None]:
     yield
     drop_test_databases()
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[SlackWebAPIStandIn]:
+    """The Slack Web API stand-in alone (for tests that run ideabot as a process)."""
+    server = SlackWebAPIStandIn()
+    await server.start()
+    yield server
+    await server.stop()
 
 
 FAST = RuntimeOptions(outbox_poll_interval=0.05, outbox_backoff=Backoff(base=0.05, cap=0.5, jitter=0.0))

@@ -85,3 +85,50 @@ def drop_test_databases() -> None:
     thread.start()
     thread.join()
     _in_thread([f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in found])
+
+
+def plain_dsn(url: str) -> str:
+    """A PostgreSQL URL as asyncpg itself takes it (no SQLAlchemy driver suffix)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+# Another OS process writing to the same database: `python -c OTHER_WRITER URL SECONDS HOLD GAP`
+# takes the database's write lock (SQLite's; on PostgreSQL an exclusive lock on the ideas table,
+# which every submission and status change needs), writes a row, holds the lock HOLD seconds, lets
+# go for GAP seconds, again and again for SECONDS; prints "holding" once it first holds the lock,
+# and at the end how many times it held it.
+OTHER_WRITER = """
+import asyncio, sys, time
+url, seconds, hold, gap = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+end = time.monotonic() + seconds
+n = 0
+if url.startswith("sqlite"):
+    import sqlite3
+    db = sqlite3.connect(url.split(":///", 1)[1], timeout=30, isolation_level=None)
+    while time.monotonic() < end:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO processed_keys (key, received_at) VALUES (?, '2026-01-01 00:00:00')", (f"other-{n}",))
+        n or print("holding", flush=True)
+        time.sleep(hold)
+        db.execute("COMMIT")
+        n += 1
+        time.sleep(gap)
+else:
+    import asyncpg
+    async def main():
+        global n
+        db = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        while time.monotonic() < end:
+            async with db.transaction():
+                await db.execute("LOCK TABLE ideas IN EXCLUSIVE MODE")
+                await db.execute(
+                    "INSERT INTO processed_keys (key, received_at) VALUES ($1, '2026-01-01 00:00:00')", f"other-{n}"
+                )
+                n or print("holding", flush=True)
+                await asyncio.sleep(hold)
+            n += 1
+            await asyncio.sleep(gap)
+        await db.close()
+    asyncio.run(main())
+print(n, flush=True)
+"""

@@ -7,21 +7,11 @@ import json
 import signal
 import time
 
-import pytest
-
 from bot.standin import SlackWebAPIStandIn
 from bot.standin.driver import view_submission
 from bot.standin.local import IDEAS_CHANNEL, SUBMITTER, idea_answers
 from tests.databases import database_url
 from tests.processes import BotProcess
-
-
-@pytest.fixture
-async def standin():
-    server = SlackWebAPIStandIn()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def open_and_submit(bot: BotProcess, standin: SlackWebAPIStandIn, answers: dict) -> None:

@@ -6,11 +6,9 @@ import asyncio
 import json
 import logging
 import random
-import sqlite3
 import statistics
-import threading
+import sys
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -24,30 +22,7 @@ from bot.standin.driver import (
 )
 from bot.standin.local import IDEAS_CHANNEL, LEAD, LocalSlack, idea_answers
 from bot.views import build_idea_modal
-
-
-class LockHolder(threading.Thread):
-    """Another writer: takes SQLite's write lock and holds it for `hold` seconds, again and again."""
-
-    def __init__(self, path: Path, *, hold: float = 2.0, gap: float = 0.3) -> None:
-        super().__init__(daemon=True)
-        self.path, self.hold, self.gap = path, hold, gap
-        self.stop = threading.Event()
-        self.holds = 0
-
-    def run(self) -> None:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        while not self.stop.is_set():
-            db.execute("BEGIN IMMEDIATE")
-            db.execute(
-                "INSERT INTO processed_keys (key, received_at) VALUES (?, '2026-01-01 00:00:00')",
-                (f"lock-holder-{time.time_ns()}",),
-            )
-            self.stop.wait(self.hold)
-            db.execute("COMMIT")
-            self.holds += 1
-            self.stop.wait(self.gap)
-        db.close()
+from tests.databases import OTHER_WRITER
 
 
 def fresh_view() -> dict:
@@ -65,9 +40,11 @@ async def test_every_request_is_acked_fast_while_slack_and_the_database_are_slow
     container = {"type": "message", "channel_id": IDEAS_CHANNEL, "message_ts": card_ts}
 
     local.standin.delay(5.0)  # every Slack call now takes 5 s
-    holder = LockHolder(local.db_path, hold=2.0)
-    holder.start()
-    await asyncio.sleep(0.2)  # the lock is held from here on
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", OTHER_WRITER, local.database_url, "5", "2.0", "0.3", stdout=asyncio.subprocess.PIPE
+    )
+    assert holder.stdout is not None
+    assert (await holder.stdout.readline()).strip() == b"holding"  # the lock is held from here on
 
     slack = local.slack
     modal_requests = 0
@@ -126,17 +103,16 @@ async def test_every_request_is_acked_fast_while_slack_and_the_database_are_slow
     started = time.monotonic()
     replies = await asyncio.gather(*(send(make) for make in list(makers())))
     elapsed = time.monotonic() - started
-    holder.stop.set()
-    holder.join()
+    holds = int((await holder.communicate())[0].split()[-1])
 
     assert len(replies) == 200 and all(r.status == 200 for r in replies), [r.status for r in replies if r.status != 200]
     latencies = sorted(r.seconds for r in replies)
     p99 = latencies[int(len(latencies) * 0.99) - 1]
     print(
-        f"\n200 requests in {elapsed:.1f}s with Slack at +5 s and the DB locked {holder.holds}×2 s: "
+        f"\n200 requests in {elapsed:.1f}s with Slack at +5 s and the DB locked {holds}×2 s: "
         f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms"
     )
-    assert holder.holds >= 1
+    assert holds >= 1
     assert p99 < 1.0
 
     # Every modal still opened: Slack checks the trigger id when views.open arrives (5 s before it answers).

@@ -1,4 +1,4 @@
-"""The store on a real SQLite file: WAL, BEGIN IMMEDIATE writes, idempotency, outbox leases."""
+"""The store on a real database (SQLite: WAL, BEGIN IMMEDIATE writes), idempotency, outbox leases."""
 
 from __future__ import annotations
 
@@ -32,12 +32,14 @@ def draft(n: int = 0) -> IdeaDraft:
     )
 
 
+@pytest.mark.sqlite_only
 async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(store: Store) -> None:
     async with store.engine.connect() as conn:
         assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() >= 5000
 
 
+@pytest.mark.sqlite_only
 async def test_writes_begin_immediate(store: Store) -> None:
     statements: list[str] = []
     from sqlalchemy import event
