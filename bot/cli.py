@@ -86,6 +86,72 @@ def cmd_db(args: argparse.Namespace) -> int:
     return asyncio.run(db_status(settings))
 
 
+# --- CSV import and export (bot/spreadsheet.py) ----------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write every idea to a CSV file."""
+    from bot.spreadsheet import export_ideas
+
+    settings = _settings(need_slack=False)
+    configure_logging("WARNING")
+    return asyncio.run(export_ideas(settings, args.file))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Add ideas from a CSV file, each row through the problem gate."""
+    from bot.spreadsheet import import_ideas
+
+    settings = _settings(need_slack=False)
+    configure_logging("WARNING")
+    return asyncio.run(
+        import_ideas(settings, args.file, dry_run=args.dry_run, accept_flagged=args.accept_flagged, post=args.post)
+    )
+
+
+def _add_csv_commands(sub: argparse._SubParsersAction) -> None:
+    from bot.spreadsheet import describe_columns
+
+    export = sub.add_parser(
+        "export",
+        help="write every idea to a CSV file (- for standard output)",
+        description="Write every idea to a CSV file, one row per idea: its fields, status, people, supporters, "
+        "score, flags and dates (UTC). Cells a spreadsheet would run as a formula get a leading apostrophe.",
+    )
+    export.add_argument("file", metavar="FILE", help="the CSV file to write, or - for standard output")
+    export.set_defaults(func=cmd_export)
+    imported = sub.add_parser(
+        "import",
+        help="add ideas from a CSV file (a spreadsheet, a Slack List export, an ideabot export)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Add ideas from a CSV file (UTF-8; commas, semicolons or tabs). Every row goes through the "
+        "problem gate:\nrows that fail it are listed with their line numbers and not imported. Rows imported before "
+        "(same title\nand problem) are skipped, so importing a file again adds nothing.",
+        epilog="Columns are found by their header names (case, spaces and punctuation don't matter); "
+        "title and problem\nare required, other columns are ignored and listed:\n"
+        + describe_columns()
+        + "\n\nExit status: 0 all rows imported or skipped as duplicates, 1 some rows rejected (the others "
+        "imported),\n2 the file can't be used.",
+    )
+    imported.add_argument("file", metavar="FILE", help="the CSV file to read")
+    imported.add_argument("--dry-run", action="store_true", help="check every row and report, but write nothing")
+    imported.add_argument(
+        "--accept-flagged",
+        action="store_true",
+        help="import rows that fail the problem gate (but have a title and a problem), flagged as the gate says",
+    )
+    imported.add_argument(
+        "--post",
+        action="store_true",
+        help="post the imported ideas' cards to the ideas channel: the running bot's outbox posts one every 1.1 s "
+        "(no DMs to submitters). Without it nothing is posted",
+    )
+    imported.set_defaults(func=cmd_import)
+
+
+# --- end of CSV import and export ------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     parser = argparse.ArgumentParser(
@@ -112,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="the database schema: `status` (the default) or `upgrade` (back up first)")
     db.add_argument("action", nargs="?", choices=["status", "upgrade"], default="status")
     db.set_defaults(func=cmd_db)
+    _add_csv_commands(sub)  # export, import
     return parser
 
 

@@ -90,18 +90,6 @@ class Digest:
     notes: Sequence[str] = field(default_factory=tuple)
 
 
-def _shiny_input(idea: Idea) -> ShinyInput:
-    return ShinyInput(
-        origin=idea.origin,
-        problem=idea.problem,
-        affected=idea.affected,
-        business_value=idea.business_value,
-        evidence=idea.evidence,
-        problem_is_solution=idea.problem_is_solution,
-        gate_quote=idea.gate_quote,
-    )
-
-
 def compose_balance(rows: Sequence[tuple[str, str, int]], *, warn_below: float, window_days: int) -> Balance | None:
     """The balance section from (origin, kind, count) rows; a warning when invention is rare."""
     total = sum(count for _, _, count in rows)
@@ -141,7 +129,7 @@ def compose_digest(
     for idea in inputs.new_ideas:
         if idea.status == Status.MERGED:
             continue
-        verdict = check_shiny(_shiny_input(idea))
+        verdict = check_shiny(ShinyInput.of(idea))
         if verdict.is_shiny:
             shiny.append((idea, verdict.reasons))
 

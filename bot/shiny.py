@@ -69,6 +69,11 @@ class ShinyInput:
     problem_is_solution: bool = False
     gate_quote: str = ""
 
+    @classmethod
+    def of(cls, idea: object) -> ShinyInput:
+        """The rule's input from anything with these fields as attributes (a stored idea)."""
+        return cls(**{name: getattr(idea, name) for name in cls.__dataclass_fields__})
+
 
 @dataclass(frozen=True)
 class ShinyVerdict:

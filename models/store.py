@@ -1201,3 +1201,152 @@ class Store:
         async with self._reading() as session:
             rows = (await session.exec(select(OutboxItem.state, func.count()).group_by(OutboxItem.state))).all()
         return {state: int(count) for state, count in rows}
+
+    # --- CSV import and export --------------------------------------------------------------
+    # (`ideabot export` / `ideabot import`, see bot/spreadsheet.py; the values they use follow the class)
+
+    async def export_batch(self, *, after_id: int = 0, limit: int = 1000) -> list[ExportedIdea]:
+        """Up to `limit` ideas with ids above `after_id`, in id order, with what their card shows
+        and who supports them (a fixed number of queries per batch)."""
+        async with self._reading() as session:
+            query = select(Idea.id).where(col(Idea.id) > after_id).order_by(col(Idea.id)).limit(limit)
+            ids = [int(i) for i in (await session.exec(query)).all()]
+            if not ids:
+                return []
+            supports = await session.exec(
+                select(Support.idea_id, Support.user_id)
+                .where(col(Support.idea_id) >= ids[0], col(Support.idea_id) <= ids[-1])
+                .order_by(col(Support.idea_id), col(Support.id))
+            )
+            supporters: dict[int, list[str]] = {}
+            for idea_id, user_id in supports.all():
+                supporters.setdefault(idea_id, []).append(user_id)
+        cards = await self.cards_data(idea_ids=ids)
+        return [ExportedIdea(card=cards[i], supporter_ids=tuple(supporters.get(i, ()))) for i in ids if i in cards]
+
+    async def ideas_without_import_key(self, *, after_id: int = 0, limit: int = 1000) -> list[tuple[int, str, str]]:
+        """(id, title, problem) of ideas that did not come from a CSV import, in id order."""
+        async with self._reading() as session:
+            query = (
+                select(Idea.id, Idea.title, Idea.problem)
+                .where(col(Idea.import_key).is_(None), col(Idea.id) > after_id)
+                .order_by(col(Idea.id))
+                .limit(limit)
+            )
+            return [(int(i), str(t), str(p)) for i, t, p in (await session.exec(query)).all()]
+
+    async def stored_import_keys(self, *, keys: Sequence[str]) -> set[str]:
+        """Which of `keys` are already stored (ideas imported before)."""
+        if not keys:
+            return set()
+        async with self._reading() as session:
+            query = select(Idea.import_key).where(col(Idea.import_key).in_(list(keys)))
+            return {str(k) for k in (await session.exec(query)).all()}
+
+    async def import_ideas(
+        self, *, ideas: Sequence[IdeaImport], post_from: datetime | None = None, post_every: timedelta = timedelta(0)
+    ) -> dict[str, int]:
+        """Insert a batch of imported ideas (distinct import keys) in one transaction; {key: id} of
+        those inserted — a key already stored is skipped. Each gets an "imported" activity; with
+        `post_from`, a card owed to Slack, the n-th inserted due at `post_from + n * post_every`.
+        """
+        now = utcnow()
+        ideas_table, activities_table, outbox_table = Idea.__table__, Activity.__table__, OutboxItem.__table__
+        rows = {i.import_key: i.row(now) for i in ideas}  # built before the write lock is taken
+
+        def insert(session: Session) -> dict[str, int]:
+            wanted = [i.import_key for i in ideas]
+            stored = set(session.exec(select(Idea.import_key).where(col(Idea.import_key).in_(wanted))).all())
+            fresh = [i for i in ideas if i.import_key not in stored]
+            if not fresh:
+                return {}
+            conn = session.connection()
+            returning = sql_insert(ideas_table).returning(
+                ideas_table.c.id, ideas_table.c.import_key, sort_by_parameter_order=True
+            )
+            ids = conn.execute(returning, [rows[i.import_key] for i in fresh]).all()
+            inserted = {str(key): int(idea_id) for idea_id, key in ids}
+            # Plain rows (the tables' defaults fill the rest): building model objects would cost more
+            # than the SQL here.
+            history = [
+                {
+                    "idea_id": inserted[i.import_key],
+                    "actor_id": "import",
+                    "action": "imported",
+                    "to_value": i.status,
+                    "reason": i.source,
+                    "created_at": now,
+                }
+                for i in fresh
+            ]
+            conn.execute(sql_insert(activities_table), history)
+            if post_from is not None:
+                owed = [
+                    {
+                        "kind": OutboxKind.CARD,
+                        "idea_id": inserted[i.import_key],
+                        "payload": "{}",
+                        "next_attempt_at": post_from + n * post_every,
+                        "created_at": now,
+                    }
+                    for n, i in enumerate(fresh)
+                ]
+                conn.execute(sql_insert(outbox_table), owed)
+            return inserted
+
+        try:
+            return await self._transact(insert)
+        except IntegrityError:  # a concurrent import stored some of these keys first: look again
+            return await self._transact(insert)
+
+
+# --- CSV import and export: the values the store's methods above take and return --------------
+
+
+@dataclass(frozen=True)
+class ExportedIdea:
+    """One idea as `ideabot export` writes it: what its card shows, and who supports it."""
+
+    card: CardData
+    supporter_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IdeaImport:
+    """One CSV row, ready to store as an idea (see bot/spreadsheet.py)."""
+
+    import_key: str  # the row's identity: a re-import of the same row adds nothing
+    draft: IdeaDraft
+    flags: GateFlags
+    status: str
+    submitter_id: str
+    created_at: datetime
+    sponsor_id: str = ""
+    partner_id: str = ""
+    source: str = ""  # where it came from, e.g. "ideas.csv, line 7" (the activity's reason)
+
+    def row(self, now: datetime) -> dict:
+        """The `ideas` row to insert (the table's defaults fill the other columns)."""
+        draft = self.draft
+        return {
+            "title": draft.title,
+            "affected": draft.affected,
+            "problem": draft.problem,
+            "problem_key": content_words(draft.problem),
+            "evidence": draft.evidence,
+            "business_value": draft.business_value,
+            "solution": draft.solution,
+            "origin": str(draft.origin or "problem"),
+            "kind": str(draft.kind or "invent"),
+            "submitter_id": self.submitter_id,
+            "status": self.status,
+            "problem_is_solution": self.flags.problem_is_solution,
+            "problem_is_vague": self.flags.problem_is_vague,
+            "gate_quote": self.flags.quote,
+            "sponsor_id": self.sponsor_id,
+            "partner_id": self.partner_id,
+            "import_key": self.import_key,
+            "created_at": self.created_at,
+            "updated_at": now,
+            "status_changed_at": self.created_at,
+        }
