@@ -105,9 +105,10 @@ class SimilarIndex:
     (sets, microseconds each); only the `SHORTLIST` best are scored with `_score`.
     """
 
-    def __init__(self) -> None:
-        self.words: dict[int, str] = {}
+    def __init__(self, *, limit: int | None = None) -> None:
+        self.words: dict[int, str] = {}  # in the order put: the oldest first
         self._sets: dict[int, frozenset[str]] = {}
+        self.limit = limit  # at most this many ideas: putting one more forgets the oldest
 
     def __len__(self) -> int:
         return len(self.words)
@@ -120,6 +121,8 @@ class SimilarIndex:
             return
         self.words[idea_id] = words
         self._sets[idea_id] = tokens
+        while self.limit is not None and len(self.words) > self.limit:
+            self.discard(next(iter(self.words)))
 
     def discard(self, idea_id: int) -> None:
         """Forget an idea."""

@@ -150,7 +150,7 @@ SIMILAR_REFRESH = timedelta(seconds=60)
 class _SimilarCache:
     """The store's in-memory similar-idea index and how fresh it is (see `Store.similar_index`)."""
 
-    index: SimilarIndex = field(default_factory=SimilarIndex)
+    index: SimilarIndex = field(default_factory=lambda: SimilarIndex(limit=SIMILAR_CANDIDATES))
     max_id: int = 0
     read_at: float = float("-inf")
 
@@ -302,15 +302,15 @@ class Store:
         )
 
         def insert(session: Session) -> None:
-            # Core inserts: this is the hottest write, and the ORM's unit of work costs more than
-            # the SQL here.
+            # Core inserts with the values as parameters (one cached statement each, not one per
+            # idea): this is the hottest write, and the ORM's unit of work costs more than the SQL.
             conn = session.connection()
-            result = conn.execute(sql_insert(Idea.__table__).values(**idea.model_dump(exclude={"id"})))
+            result = conn.execute(sql_insert(Idea.__table__), idea.model_dump(exclude={"id"}))
             idea.id = result.inserted_primary_key[0]
             created = Activity(
                 idea_id=idea.id, actor_id=submitter_id, action="created", to_value=Status.NEW, created_at=now
             )
-            conn.execute(sql_insert(Activity.__table__).values(**created.model_dump(exclude={"id"})))
+            conn.execute(sql_insert(Activity.__table__), created.model_dump(exclude={"id"}))
             owed = [
                 OutboxItem(kind=kind, idea_id=idea.id, payload="{}", next_attempt_at=now, created_at=now)
                 for kind in (OutboxKind.CARD, OutboxKind.RECEIPT)
@@ -382,13 +382,11 @@ class Store:
         async with self._reading() as session:
             query = select(Idea.id, Idea.problem_key).where(col(Idea.status).not_in(closed))
             rows = (await session.exec(query.order_by(col(Idea.id).desc()).limit(limit))).all()
-        cache.index = SimilarIndex()
+        cache.index = SimilarIndex(limit=limit)  # ideas put later push the oldest out
         cache.read_at = time.monotonic()
         for idea_id, words in sorted(rows):
             cache.index.put(idea_id, words)
             cache.max_id = max(cache.max_id, idea_id)
-        while len(cache.index) > limit:
-            cache.index.discard(next(iter(cache.index.words)))
         return cache.index
 
     async def card_data(self, *, idea_id: int) -> CardData | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.similar import Candidate, content_words, find_similar
+from bot.similar import Candidate, SimilarIndex, content_words, find_similar
 
 SAME = [
     (
@@ -68,6 +68,15 @@ def test_the_best_of_several_candidates_wins_and_self_is_excluded() -> None:
     existing, new = SAME[0]
     candidates = [Candidate.of(1, DIFFERENT[1][1]), Candidate.of(2, existing), Candidate.of(3, new)]
     assert find_similar(new, candidates, exclude_id=3).idea_id == 2
+
+
+def test_a_bounded_index_forgets_its_oldest_ideas_as_new_ones_arrive() -> None:
+    index = SimilarIndex(limit=2)
+    for idea_id, (existing, _) in enumerate(SAME[:3], start=1):
+        index.put(idea_id, content_words(existing))
+    assert list(index.words) == [2, 3]
+    assert index.find(SAME[0][1]) is None  # idea 1 named that problem, and is gone
+    assert index.find(SAME[2][1]).idea_id == 3
 
 
 def test_short_texts_match_nothing() -> None:
