@@ -155,6 +155,26 @@ class _SimilarCache:
     read_at: float = float("-inf")
 
 
+def _activity_row(
+    idea_id: int, actor_id: str, action: str, to_value: str, now: datetime, reason: str = ""
+) -> dict[str, object]:
+    """An `activities` row to insert as it is (the table's defaults fill the other columns):
+    for the bulk writes, where building model objects costs more than the SQL."""
+    return {
+        "idea_id": idea_id,
+        "actor_id": actor_id,
+        "action": action,
+        "to_value": to_value,
+        "reason": reason,
+        "created_at": now,
+    }
+
+
+def _outbox_row(kind: str, idea_id: int, *, due: datetime, now: datetime) -> dict[str, object]:
+    """An `outbox` row owing `kind` for an idea, due at `due` (see `_activity_row`)."""
+    return {"kind": kind, "idea_id": idea_id, "payload": "{}", "next_attempt_at": due, "created_at": now}
+
+
 class Store:
     """Async, keyword-only access to ideabot's tables."""
 
@@ -250,6 +270,18 @@ class Store:
         async with self._write() as session, session.begin():
             return await session.run_sync(work)
 
+    async def _transact_rows(self, work: Callable[[Connection], T]) -> T:
+        """As `_transact`, for work in plain SQL on a connection (no session: the hottest writes)."""
+        if self.sqlite_writer is not None:
+            return await self._in_writer_thread(self._run_sqlite_rows, work)
+        async with self.write_engine.begin() as connection:
+            return await connection.run_sync(work)
+
+    def _run_sqlite_rows(self, work: Callable[[Connection], T]) -> T:
+        assert self.sqlite_writer is not None
+        with self.sqlite_writer.begin() as connection:  # BEGIN IMMEDIATE (see models.db)
+            return work(connection)
+
     def _run_sqlite_transaction(self, work: Callable[[Session], T]) -> T:
         assert self._sync_write is not None
         with self._sync_write() as session, session.begin():
@@ -301,24 +333,20 @@ class Store:
             status_changed_at=now,
         )
 
-        def insert(session: Session) -> None:
-            # Core inserts with the values as parameters (one cached statement each, not one per
-            # idea): this is the hottest write, and the ORM's unit of work costs more than the SQL.
-            conn = session.connection()
-            result = conn.execute(sql_insert(Idea.__table__), idea.model_dump(exclude={"id"}))
-            idea.id = result.inserted_primary_key[0]
-            created = Activity(
-                idea_id=idea.id, actor_id=submitter_id, action="created", to_value=Status.NEW, created_at=now
-            )
-            conn.execute(sql_insert(Activity.__table__), created.model_dump(exclude={"id"}))
-            owed = [
-                OutboxItem(kind=kind, idea_id=idea.id, payload="{}", next_attempt_at=now, created_at=now)
-                for kind in (OutboxKind.CARD, OutboxKind.RECEIPT)
-            ]
-            conn.execute(sql_insert(OutboxItem.__table__), [item.model_dump(exclude={"id"}) for item in owed])
+        values = idea.model_dump(exclude={"id"})  # before the write lock is taken
+
+        def insert(conn: Connection) -> None:
+            # Core inserts of plain rows, the values as parameters (one cached statement each):
+            # this is the hottest write, and model objects and the ORM's unit of work cost more
+            # than the SQL here.
+            idea.id = idea_id = conn.execute(sql_insert(Idea.__table__), values).inserted_primary_key[0]
+            created = _activity_row(idea_id, submitter_id, "created", Status.NEW, now)
+            conn.execute(sql_insert(Activity.__table__), created)
+            owed = [_outbox_row(kind, idea_id, due=now, now=now) for kind in (OutboxKind.CARD, OutboxKind.RECEIPT)]
+            conn.execute(sql_insert(OutboxItem.__table__), owed)
 
         try:
-            await self._transact(insert)
+            await self._transact_rows(insert)
             assert idea.id is not None
             self._similar.index.put(idea.id, idea.problem_key)  # seen here at once; others' on refresh
             self._similar.max_id = max(self._similar.max_id, idea.id)
@@ -1264,29 +1292,13 @@ class Store:
             )
             ids = conn.execute(returning, [rows[i.import_key] for i in fresh]).all()
             inserted = {str(key): int(idea_id) for idea_id, key in ids}
-            # Plain rows (the tables' defaults fill the rest): building model objects would cost more
-            # than the SQL here.
             history = [
-                {
-                    "idea_id": inserted[i.import_key],
-                    "actor_id": "import",
-                    "action": "imported",
-                    "to_value": i.status,
-                    "reason": i.source,
-                    "created_at": now,
-                }
-                for i in fresh
+                _activity_row(inserted[i.import_key], "import", "imported", i.status, now, i.source) for i in fresh
             ]
             conn.execute(sql_insert(activities_table), history)
             if post_from is not None:
                 owed = [
-                    {
-                        "kind": OutboxKind.CARD,
-                        "idea_id": inserted[i.import_key],
-                        "payload": "{}",
-                        "next_attempt_at": post_from + n * post_every,
-                        "created_at": now,
-                    }
+                    _outbox_row(OutboxKind.CARD, inserted[i.import_key], due=post_from + n * post_every, now=now)
                     for n, i in enumerate(fresh)
                 ]
                 conn.execute(sql_insert(outbox_table), owed)
