@@ -142,11 +142,14 @@ class OutboxItem(SQLModel, table=True):
     """A message the bot owes Slack, written with the change that causes it, delivered later."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_idea_state", "idea_id", "state"),  # "is a card update already waiting?"
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)
-    idea_id: int | None = Field(default=None, foreign_key="ideas.id", index=True)
+    idea_id: int | None = Field(default=None, foreign_key="ideas.id")
     payload: str = _text("{}")
     state: str = Field(default="pending", max_length=16)  # pending · sent · failed
     attempts: int = 0
