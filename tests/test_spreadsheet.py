@@ -1,22 +1,29 @@
 """CSV import and export: the pure reading and rendering, then real `ideabot import` / `ideabot export`
-processes on real databases, and imported cards posted through the running bot's outbox."""
+processes on real databases, and imported cards posted through the running bot's outbox. Tests that
+run many imports call the commands' functions in this process (`command`), which saves a second of
+start-up each; the command line itself is driven as a process by the others."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import itertools
 import re
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from bot.domain import IdeaDraft, Kind, Origin
 from bot.spreadsheet import (
     EXPORT_COLUMNS,
     Progress,
+    export_ideas,
     first_sentence,
+    import_ideas,
     import_key,
     map_header,
     neutralise,
@@ -281,6 +288,22 @@ def summary(stdout: str, name: str) -> str:
     return match.group(1)
 
 
+async def command(*args: str, DATABASE_URL: str) -> subprocess.CompletedProcess:
+    """`ideabot import [--dry-run] [--accept-flagged] FILE` or `ideabot export FILE`, run by the
+    functions behind them in this process, with what they print and their exit status."""
+    settings = Settings.from_env({"DATABASE_URL": DATABASE_URL}, need_slack=False)
+    name, *rest = args
+    flags, path = {flag.removeprefix("--").replace("-", "_"): True for flag in rest[:-1]}, rest[-1]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        if name == "import":
+            status = await import_ideas(settings, path, **flags)
+        else:
+            assert name == "export" and not flags
+            status = await export_ideas(settings, path)
+    return subprocess.CompletedProcess(list(args), status, out.getvalue(), err.getvalue())
+
+
 async def stored(url: str) -> list[ExportedIdea]:
     store = Store.from_url(url)
     try:
@@ -348,13 +371,13 @@ async def test_a_dry_run_reports_the_same_and_writes_nothing(tmp_path) -> None:
 async def test_importing_the_same_file_again_adds_nothing(tmp_path) -> None:
     url = database_url(tmp_path / "ideas.db")
     path = write(tmp_path / "ideas.csv", MESSY)
-    first = await ideabot("import", str(path), DATABASE_URL=url)
+    first = await command("import", str(path), DATABASE_URL=url)
     assert summary(first.stdout, "imported") == "3"
-    again = await ideabot("import", str(path), DATABASE_URL=url)
+    again = await command("import", str(path), DATABASE_URL=url)
     assert again.returncode == 1  # the same rows are still rejected
     assert summary(again.stdout, "imported") == "0"
     assert summary(again.stdout, "duplicates skipped") == "4 (4 imported before)"
-    dry = await ideabot("import", "--dry-run", str(path), DATABASE_URL=url)
+    dry = await command("import", "--dry-run", str(path), DATABASE_URL=url)
     assert summary(dry.stdout, "would be imported") == "0"
     assert len(await stored(url)) == 3
 
@@ -391,7 +414,7 @@ async def test_files_that_cant_be_used_are_refused_with_a_clear_message(tmp_path
         "empty": (write(tmp_path / "e.csv", ""), "is empty"),
     }
     for what, (path, message) in cases.items():
-        result = await ideabot("import", str(path), DATABASE_URL=url)
+        result = await command("import", str(path), DATABASE_URL=url)
         assert result.returncode == 2, what
         assert message in result.stderr, (what, result.stderr)
         assert "Traceback" not in result.stderr, what
@@ -496,13 +519,13 @@ async def test_the_export_has_a_row_per_idea_with_every_field(tmp_path) -> None:
 async def test_export_then_import_into_a_fresh_database_gives_the_same_ideas(tmp_path) -> None:
     first, second = database_url(tmp_path / "first.db"), database_url(tmp_path / "second.db")
     await seed(first)
-    assert (await ideabot("export", str(tmp_path / "first.csv"), DATABASE_URL=first)).returncode == 0
+    assert (await command("export", str(tmp_path / "first.csv"), DATABASE_URL=first)).returncode == 0
 
-    imported = await ideabot("import", "--accept-flagged", str(tmp_path / "first.csv"), DATABASE_URL=second)
+    imported = await command("import", "--accept-flagged", str(tmp_path / "first.csv"), DATABASE_URL=second)
     assert imported.returncode == 0, imported.stdout
     assert summary(imported.stdout, "imported") == "4 (1 flagged)"
     assert "status Merged: imported without the link" in imported.stdout
-    assert (await ideabot("export", str(tmp_path / "second.csv"), DATABASE_URL=second)).returncode == 0
+    assert (await command("export", str(tmp_path / "second.csv"), DATABASE_URL=second)).returncode == 0
 
     # Not carried over, by design: supporters and scores (people's actions in Slack), the merge's link
     # and the card's permalink (the new database has no cards yet), the ref (a new database numbers its
@@ -518,12 +541,12 @@ async def test_export_then_import_into_a_fresh_database_gives_the_same_ideas(tmp
 
     # The export imported back into the database it came from: every idea is there already (the
     # flagged one too: a duplicate is skipped before the gate is asked).
-    again = await ideabot("import", str(tmp_path / "first.csv"), DATABASE_URL=first)
+    again = await command("import", str(tmp_path / "first.csv"), DATABASE_URL=first)
     assert again.returncode == 0, again.stdout
     assert summary(again.stdout, "imported") == "0"
     assert summary(again.stdout, "duplicates skipped") == "4 (4 already in ideabot)"
     assert len(await stored(first)) == 4
-    second_again = await ideabot("import", str(tmp_path / "first.csv"), DATABASE_URL=second)
+    second_again = await command("import", str(tmp_path / "first.csv"), DATABASE_URL=second)
     assert summary(second_again.stdout, "duplicates skipped") == "4 (4 imported before)"
 
 
