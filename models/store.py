@@ -151,8 +151,34 @@ class _SimilarCache:
     """The store's in-memory similar-idea index and how fresh it is (see `Store.similar_index`)."""
 
     index: SimilarIndex = field(default_factory=lambda: SimilarIndex(limit=SIMILAR_CANDIDATES))
-    max_id: int = 0
     read_at: float = float("-inf")
+
+
+def _idea_row(
+    draft: IdeaDraft, flags: GateFlags, *, submitter_id: str, status: str, created_at: datetime, now: datetime, **more
+) -> dict[str, object]:
+    """An `ideas` row for what someone typed (a form or a CSV row) as the gate judged it; `more`
+    sets other columns, the table's defaults fill the rest."""
+    return {
+        "title": draft.title,
+        "affected": draft.affected,
+        "problem": draft.problem,
+        "problem_key": content_words(draft.problem),
+        "evidence": draft.evidence,
+        "business_value": draft.business_value,
+        "solution": draft.solution,
+        "origin": str(draft.origin or "problem"),
+        "kind": str(draft.kind or "invent"),
+        "submitter_id": submitter_id,
+        "status": str(status),
+        "problem_is_solution": flags.problem_is_solution,
+        "problem_is_vague": flags.problem_is_vague,
+        "gate_quote": flags.quote,
+        "created_at": created_at,
+        "updated_at": now,
+        "status_changed_at": created_at,
+        **more,
+    }
 
 
 def _activity_row(
@@ -238,8 +264,7 @@ class Store:
                         raw.execute("PRAGMA foreign_keys=ON")
 
             return await self._in_writer_thread(in_writer_thread)
-        async with self.write_engine.begin() as connection:
-            return await connection.run_sync(work)
+        return await self._transact_rows(work)
 
     async def close(self) -> None:
         """Release every pooled connection (and the writer thread)."""
@@ -309,31 +334,19 @@ class Store:
         unique view id refuses the insert; no read is spent on the common first delivery).
         """
         now = utcnow()
-        idea = Idea(
-            title=draft.title,
-            affected=draft.affected,
-            problem=draft.problem,
-            problem_key=content_words(draft.problem),
-            evidence=draft.evidence,
-            business_value=draft.business_value,
-            solution=draft.solution,
-            origin=(draft.origin or "problem"),
-            kind=(draft.kind or "invent"),
+        values = _idea_row(
+            draft,
+            flags,
             submitter_id=submitter_id,
             status=Status.NEW,
-            problem_is_solution=flags.problem_is_solution,
-            problem_is_vague=flags.problem_is_vague,
-            gate_quote=flags.quote,
+            created_at=now,
+            now=now,
             similar_to_id=similar_to_id,
             source_channel=source.channel if source else "",
             source_ts=source.ts if source else "",
             view_id=view_id or None,
-            created_at=now,
-            updated_at=now,
-            status_changed_at=now,
         )
-
-        values = idea.model_dump(exclude={"id"})  # before the write lock is taken
+        idea = Idea(**values)  # what the caller gets back; `values` is what is written
 
         def insert(conn: Connection) -> None:
             # Core inserts of plain rows, the values as parameters (one cached statement each):
@@ -349,7 +362,6 @@ class Store:
             await self._transact_rows(insert)
             assert idea.id is not None
             self._similar.index.put(idea.id, idea.problem_key)  # seen here at once; others' on refresh
-            self._similar.max_id = max(self._similar.max_id, idea.id)
         except IntegrityError:
             if view_id:
                 existing = await self.idea_by_view(view_id=view_id)
@@ -414,7 +426,6 @@ class Store:
         cache.read_at = time.monotonic()
         for idea_id, words in sorted(rows):
             cache.index.put(idea_id, words)
-            cache.max_id = max(cache.max_id, idea_id)
         return cache.index
 
     async def card_data(self, *, idea_id: int) -> CardData | None:
@@ -1280,13 +1291,12 @@ class Store:
         ideas_table, activities_table, outbox_table = Idea.__table__, Activity.__table__, OutboxItem.__table__
         rows = {i.import_key: i.row(now) for i in ideas}  # built before the write lock is taken
 
-        def insert(session: Session) -> dict[str, int]:
+        def insert(conn: Connection) -> dict[str, int]:
             wanted = [i.import_key for i in ideas]
-            stored = set(session.exec(select(Idea.import_key).where(col(Idea.import_key).in_(wanted))).all())
+            stored = set(conn.execute(select(Idea.import_key).where(col(Idea.import_key).in_(wanted))).scalars())
             fresh = [i for i in ideas if i.import_key not in stored]
             if not fresh:
                 return {}
-            conn = session.connection()
             returning = sql_insert(ideas_table).returning(
                 ideas_table.c.id, ideas_table.c.import_key, sort_by_parameter_order=True
             )
@@ -1305,9 +1315,9 @@ class Store:
             return inserted
 
         try:
-            return await self._transact(insert)
+            return await self._transact_rows(insert)
         except IntegrityError:  # a concurrent import stored some of these keys first: look again
-            return await self._transact(insert)
+            return await self._transact_rows(insert)
 
 
 # --- CSV import and export: the values the store's methods above take and return --------------
@@ -1335,28 +1345,16 @@ class IdeaImport:
     partner_id: str = ""
     source: str = ""  # where it came from, e.g. "ideas.csv, line 7" (the activity's reason)
 
-    def row(self, now: datetime) -> dict:
+    def row(self, now: datetime) -> dict[str, object]:
         """The `ideas` row to insert (the table's defaults fill the other columns)."""
-        draft = self.draft
-        return {
-            "title": draft.title,
-            "affected": draft.affected,
-            "problem": draft.problem,
-            "problem_key": content_words(draft.problem),
-            "evidence": draft.evidence,
-            "business_value": draft.business_value,
-            "solution": draft.solution,
-            "origin": str(draft.origin or "problem"),
-            "kind": str(draft.kind or "invent"),
-            "submitter_id": self.submitter_id,
-            "status": self.status,
-            "problem_is_solution": self.flags.problem_is_solution,
-            "problem_is_vague": self.flags.problem_is_vague,
-            "gate_quote": self.flags.quote,
-            "sponsor_id": self.sponsor_id,
-            "partner_id": self.partner_id,
-            "import_key": self.import_key,
-            "created_at": self.created_at,
-            "updated_at": now,
-            "status_changed_at": self.created_at,
-        }
+        return _idea_row(
+            self.draft,
+            self.flags,
+            submitter_id=self.submitter_id,
+            status=self.status,
+            created_at=self.created_at,
+            now=now,
+            sponsor_id=self.sponsor_id,
+            partner_id=self.partner_id,
+            import_key=self.import_key,
+        )
