@@ -61,6 +61,7 @@ class Cell:
     sent_at: dict[str, float] = field(default_factory=dict)  # submission title -> when it was sent
     full_seconds: float = 0.0  # submissions: first send until the last card arrived
     card_latencies: list[float] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # CPU the app's process used (all its threads) while serving the cell
 
     @property
     def rate(self) -> float:
@@ -71,6 +72,11 @@ class Cell:
     def full_rate(self) -> float:
         """Submissions per second, counted until their card reached Slack."""
         return len(self.sent_at) / self.full_seconds if self.full_seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        """CPU milliseconds the app spent a request (for submissions: until its card was posted)."""
+        return self.cpu_seconds * 1000 / len(self.latencies) if self.latencies else float("nan")
 
     def pct(self, values: list[float], q: float) -> float:
         """A percentile in milliseconds."""
@@ -105,13 +111,43 @@ class App:
                 raise RuntimeError(f"{self.name} did not start")
         self.driver = SlackDriver(f"http://127.0.0.1:{self.port}/slack/events", SECRET, timeout=30)
 
-    def rss_mb(self) -> float:
-        """Resident memory of the process now."""
+    def pids(self) -> list[int]:
+        """The app's process and its descendants (ideabot's delivery process, with DELIVERY=process)."""
         assert self.process is not None
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    parents[int(entry.name)] = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+        tree = [self.process.pid]
+        for pid in tree:
+            tree += [child for child, parent in parents.items() if parent == pid]
+        return tree
+
+    def rss_mb(self) -> float:
+        """Resident memory of the app now (all its processes)."""
+        total = 0
+        for pid in self.pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            except OSError:
+                continue
+        return total / 1024
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time so far of the app's processes (all their threads)."""
+        ticks = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     async def stop(self) -> None:
         if self.driver is not None:
@@ -207,7 +243,7 @@ async def run_cell(
         while pending:
             await send(app, scenario, pending.pop(), chunk, card_ts)
 
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), app.cpu_seconds()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     cell.seconds += time.monotonic() - started
     cell.latencies += chunk.latencies
@@ -220,12 +256,13 @@ async def run_cell(
         cell.sent_at.update(chunk.sent_at)
         cell.card_latencies += [arrived[t] - sent for t, sent in chunk.sent_at.items() if t in arrived]
         cell.full_seconds += max(arrived.get(t, started) for t in chunk.sent_at) - started
+    cell.cpu_seconds += app.cpu_seconds() - cpu_before
 
 
 def table(cells: dict[tuple[str, str, int], Cell], scenarios, concurrencies) -> list[str]:
     lines = [
         f"{'scenario':<8} {'conc':>4} {'app':<9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
-        f"{'card p50':>9} {'card p99':>9} {'full/s':>7}"
+        f"{'card p50':>9} {'card p99':>9} {'full/s':>7} {'cpu ms':>7}"
     ]
     for scenario in scenarios:
         for conc in concurrencies:
@@ -240,7 +277,7 @@ def table(cells: dict[tuple[str, str, int], Cell], scenarios, concurrencies) -> 
                 )
                 lines.append(
                     f"{scenario:<8} {conc:>4} {app:<9} {c.rate:>8.0f} {c.pct(c.latencies, 0.5):>7.1f} "
-                    f"{c.pct(c.latencies, 0.99):>7.1f} {max(c.latencies) * 1000:>7.1f} {card}"
+                    f"{c.pct(c.latencies, 0.99):>7.1f} {max(c.latencies) * 1000:>7.1f} {card} {c.cpu_ms:>7.2f}"
                     + (f"  ({c.errors} errors)" if c.errors else "")
                 )
             base, ours = pair
@@ -248,8 +285,10 @@ def table(cells: dict[tuple[str, str, int], Cell], scenarios, concurrencies) -> 
                 f"{'':<8} {'':>4} {'ratio':<9} {ours.rate / base.rate:>7.2f}x {'':>7} "
                 f"{ours.pct(ours.latencies, 0.99) / base.pct(base.latencies, 0.99):>6.2f}x"
             )
-            if scenario == "submit":
-                ratio += f" {'':>7} {'':>9} {'':>9} {ours.full_rate / base.full_rate:>6.2f}x"
+            ratio += f" {'':>7} {'':>9} {'':>9} " + (
+                f"{ours.full_rate / base.full_rate:>6.2f}x" if scenario == "submit" else f"{'':>7}"
+            )
+            ratio += f" {ours.cpu_ms / base.cpu_ms:>6.2f}x"
             lines.append(ratio)
     return lines
 
@@ -370,6 +409,7 @@ async def main_async(args: argparse.Namespace) -> int:
                 "card_p50_ms": round(c.pct(c.card_latencies, 0.5), 1) if c.card_latencies else None,
                 "card_p99_ms": round(c.pct(c.card_latencies, 0.99), 1) if c.card_latencies else None,
                 "full_rps": round(c.full_rate, 1) if c.full_seconds else None,
+                "cpu_ms_per_request": round(c.cpu_ms, 3),
             }
             for c in cells.values()
         ],

@@ -15,6 +15,7 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///ideabot.db"
 DEFAULT_DIGEST_SCHEDULE = "0 9 * * mon"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DELIVERY_MODES = ("auto", "process", "inline")
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -57,6 +58,7 @@ class Settings:
     digest_timezone: str = "UTC"
     stale_after_days: int = 7
     invent_share_warning: float = 0.2
+    delivery: str = "auto"  # "process": the outbox worker in a child process; "inline"; "auto" (2+ CPUs)
 
     @property
     def digest_target(self) -> str:
@@ -180,6 +182,10 @@ class Settings:
             problems.append(f"INVENT_SHARE_WARNING must be a share from 0 to 1 (e.g. 0.2 or 20%), got {raw_share!r}")
             invent_share = 0.2
 
+        delivery = (get("DELIVERY", "auto") or "auto").lower()
+        if delivery not in DELIVERY_MODES:
+            problems.append(f"DELIVERY must be one of {', '.join(DELIVERY_MODES)}, got {delivery!r}")
+
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -199,6 +205,7 @@ class Settings:
             digest_timezone=timezone,
             stale_after_days=stale_after_days,
             invent_share_warning=invent_share,
+            delivery=delivery,
         )
 
     def __repr__(self) -> str:

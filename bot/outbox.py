@@ -165,6 +165,10 @@ class OutboxWorker:
 
     async def stop(self) -> None:
         """Finish the delivery under way, then return from `run()`."""
+        self.request_stop()
+
+    def request_stop(self) -> None:
+        """`stop()` for callbacks that cannot await."""
         self._stopping.set()
         self._wake.set()
 

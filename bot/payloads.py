@@ -7,7 +7,12 @@ payloads, so one that arrives is answered 400 and dropped, with a short log line
 
 from __future__ import annotations
 
+import binascii
+import json
+import re
 from typing import Any
+
+from slack_bolt.request.internals import parse_body
 
 INTERACTIVE = frozenset(
     {
@@ -88,3 +93,26 @@ def malformed(body: Any) -> str:
             if _not(dict, event.get(key)):
                 return f"the event's “{key}” is not an object"
     return ""
+
+
+_FORM_PAYLOAD = b"payload="
+_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def parse_slack_body(raw: bytes, content_type: str) -> dict[str, Any]:
+    """A request body as Bolt reads it (JSON, a form, or a form's JSON `payload`), only faster.
+
+    Interactivity payloads arrive form-encoded: `payload=` and the whole view or message as
+    percent-encoded JSON. Python's unquoting is a loop in Python, ~0.9 ms for a 7 KB view
+    submission (a third of what bare Bolt spends on the request). `binascii.a2b_qp` decodes
+    quoted-printable's `=XX` escapes in C; once `%` is written as `=` the two encodings are the
+    same, provided the body has no raw `=`, `&`, line breaks or non-ASCII and every `%` is
+    followed by two hex digits. Anything else goes through Bolt's own parser, so the result
+    is always what Bolt would have made of the body. Raises ValueError for invalid JSON.
+    """
+    if raw.startswith(_FORM_PAYLOAD) and content_type != "application/json":
+        data = raw[len(_FORM_PAYLOAD) :]
+        if data.isascii() and not any(c in data for c in (b"=", b"&", b"\n", b"\r")) and not _BAD_ESCAPE.search(data):
+            text = binascii.a2b_qp(data.replace(b"+", b" ").replace(b"%", b"=")).decode("utf-8", errors="replace")
+            return json.loads(text)
+    return parse_body(raw.decode("utf-8", errors="replace"), content_type or None)

@@ -20,22 +20,19 @@ from apscheduler.triggers.base import BaseTrigger
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.signature import SignatureVerifier
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import build_app
 from bot.config import Settings
+from bot.delivery import DeliveryProcess
+from bot.delivery import wanted as delivery_process_wanted
 from bot.deps import Deps
 from bot.identity import BotIdentity
 from bot.leads import LeadDirectory
 from bot.outbox import Backoff, OutboxWorker
-from bot.payloads import malformed
+from bot.payloads import malformed, parse_slack_body
 from bot.scheduler import DigestScheduler
+from bot.slack_clients import listener_client, slack_session, worker_client
 from bot.socket_mode import PING_INTERVAL_S, WATCHDOG_AFTER_S, SocketModeRunner
 from models.schema import prepare_schema
 from models.store import Store
@@ -45,8 +42,6 @@ log = logging.getLogger("ideabot.server")
 
 EVENTS_PATH = "/slack/events"
 MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are far smaller; anything bigger is not Slack
-SLACK_TIMEOUT_S = 10
-SLACK_CONNECTIONS = 512
 
 
 @dataclass
@@ -60,6 +55,7 @@ class RuntimeOptions:
     digest_trigger: BaseTrigger | None = None  # None: DIGEST_SCHEDULE in DIGEST_TIMEZONE
     socket_ping_interval: float = PING_INTERVAL_S
     migrate: bool = False  # upgrade an out-of-date schema first (`ideabot run --migrate`)
+    delivery: str = ""  # "inline", "process" or "auto"; "" = the DELIVERY setting
     socket_watchdog_after: float = WATCHDOG_AFTER_S
 
 
@@ -71,7 +67,8 @@ class Runtime:
         self.options = options or RuntimeOptions()
         self.store: Store | None = None
         self.app: AsyncApp | None = None
-        self.worker: OutboxWorker | None = None
+        self.worker: OutboxWorker | None = None  # delivering in this process (DELIVERY=inline)
+        self.delivery: DeliveryProcess | None = None  # or in a child process (DELIVERY=process)
         self.digests: DigestScheduler | None = None
         self.port: int | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -95,61 +92,39 @@ class Runtime:
             await self.store.close()
             self.store = None
             raise
-        # Many calls may wait on a slow Slack at once; none may queue for a connection behind them
-        # (a views.open that waits loses its 3-second trigger id), hence the generous limit.
-        self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT_S),
-            connector=aiohttp.TCPConnector(limit=SLACK_CONNECTIONS),
-        )
-        # Listeners' client: quick retries of dropped connections only; a trigger_id lives 3 s.
-        client = AsyncWebClient(
-            token=settings.slack_bot_token,
-            base_url=settings.slack_api_url,
-            session=self._session,
-            timeout=SLACK_TIMEOUT_S,
-            retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1)],
-        )
-        # The outbox worker's client: slack_sdk also retries one 429 (after Retry-After) and one 5xx.
-        worker_client = AsyncWebClient(
-            token=settings.slack_bot_token,
-            base_url=settings.slack_api_url,
-            session=self._session,
-            timeout=SLACK_TIMEOUT_S,
-            retry_handlers=[
-                AsyncConnectionErrorRetryHandler(max_retry_count=1),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=1),
-                AsyncServerErrorRetryHandler(max_retry_count=1),
-            ],
-        )
+        self._session = slack_session()
+        client = listener_client(settings, self._session)
         self.identity = BotIdentity(client, settings.slack_bot_token)
         self._tasks.append(asyncio.create_task(self.identity.warm_up(), name="auth-test"))
-        self.worker = OutboxWorker(
-            store=self.store,
-            client=worker_client,
-            settings=settings,
-            clock=self.options.clock,
-            backoff=self.options.outbox_backoff,
-            poll_interval=self.options.outbox_poll_interval,
-            workspace_url=self.identity.workspace_url,
-        )
+        delivery = self.options.delivery or settings.delivery
+        if delivery_process_wanted(delivery, settings.database_url):
+            # The outbox worker on another core (bot/delivery.py); this process only wakes it.
+            self.delivery = DeliveryProcess(settings, poll_interval=self.options.outbox_poll_interval)
+            self.delivery.start()
+            wake = self.delivery.wake
+        else:
+            self.worker = OutboxWorker(
+                store=self.store,
+                client=worker_client(settings, self._session),
+                settings=settings,
+                clock=self.options.clock,
+                backoff=self.options.outbox_backoff,
+                poll_interval=self.options.outbox_poll_interval,
+                workspace_url=self.identity.workspace_url,
+            )
+            wake = self.worker.wake
         leads = LeadDirectory(users=settings.triage_users, usergroup=settings.triage_usergroup, client=client)
-        deps = Deps(
-            settings=settings, store=self.store, leads=leads, wake_outbox=self.worker.wake, clock=self.options.clock
-        )
+        deps = Deps(settings=settings, store=self.store, leads=leads, wake_outbox=wake, clock=self.options.clock)
         # Bolt takes the token from `authorize` (the identity); its own client carries none.
-        app_client = AsyncWebClient(
-            base_url=settings.slack_api_url,
-            session=self._session,
-            timeout=SLACK_TIMEOUT_S,
-            retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1)],
-        )
+        app_client = listener_client(settings, self._session, token=False)
         self.app = build_app(deps, client=app_client, identity=self.identity)
-        await self.worker.recover()
-        self._tasks.append(asyncio.create_task(self.worker.run(), name="outbox"))
+        if self.worker is not None:
+            await self.worker.recover()
+            self._tasks.append(asyncio.create_task(self.worker.run(), name="outbox"))
         self.digests = DigestScheduler(
             settings=settings,
             store=self.store,
-            wake_outbox=self.worker.wake,
+            wake_outbox=wake,
             clock=self.options.clock,
             trigger=self.options.digest_trigger,
         )
@@ -196,6 +171,8 @@ class Runtime:
         await self.wait_for_listeners(timeout)
         if self.worker is not None:
             await self.worker.stop()
+        if self.delivery is not None:
+            await self.delivery.stop(timeout)
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, timeout=timeout)
@@ -231,17 +208,23 @@ class Runtime:
             return web.json_response({"error": "invalid request"}, status=401)
         assert self.app is not None
         try:
-            bolt_request = AsyncBoltRequest(
-                body=body.decode("utf-8", errors="replace"),
-                query=request.query_string,
-                headers=dict(request.headers),
-            )
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            payload = parse_slack_body(body, request.content_type)
+        except ValueError as error:
             log.warning("rejected a signed request that is not a Slack payload: %s", type(error).__name__)
             return web.json_response({"error": "malformed request"}, status=400)
-        reason = malformed(bolt_request.body)
+        reason = malformed(payload)
         if reason:
             log.warning("rejected a signed request that is not a well-formed Slack payload: %s", reason)
+            return web.json_response({"error": "malformed request"}, status=400)
+        # Bolt takes a body it need not parse again only in its "socket_mode"; in Bolt 1.x the mode
+        # decides nothing else but whether Bolt checks the signature (done above, off in the app)
+        # and how a lazy listener copies the request (the parsed body: what we want).
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=payload, query=request.query_string, headers=dict(request.headers), mode="socket_mode"
+            )
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            log.warning("rejected a signed request Bolt could not read: %s", type(error).__name__)
             return web.json_response({"error": "malformed request"}, status=400)
         try:
             bolt_response = await self.app.async_dispatch(bolt_request)

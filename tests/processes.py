@@ -16,7 +16,7 @@ import aiohttp
 from bot.standin import SlackDriver, SlackWebAPIStandIn
 from bot.standin.local import IDEAS_CHANNEL, SIGNING_SECRET
 
-SETTINGS_PREFIXES = ("SLACK_", "IDEAS_", "TRIAGE_", "DIGEST_", "DATABASE_", "PORT", "HOST")
+SETTINGS_PREFIXES = ("SLACK_", "IDEAS_", "TRIAGE_", "DIGEST_", "DATABASE_", "PORT", "HOST", "DELIVERY")
 
 
 def free_port() -> int:

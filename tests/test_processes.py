@@ -39,7 +39,8 @@ async def wait(condition, *, timeout: float = 15.0, what: str = "") -> None:
 
 async def test_a_card_in_flight_when_the_process_is_killed_is_posted_exactly_once(standin, tmp_path) -> None:
     db = database_url(tmp_path / "kill.db")
-    bot = BotProcess(standin, db, cwd=tmp_path)
+    # One process delivering (DELIVERY=inline) dies mid-post; tests/test_delivery.py kills a child.
+    bot = BotProcess(standin, db, cwd=tmp_path, DELIVERY="inline")
     await bot.start()
     try:
         standin.delay(2.0, "chat.postMessage")  # the card post is still on its way when the process dies
@@ -52,7 +53,7 @@ async def test_a_card_in_flight_when_the_process_is_killed_is_posted_exactly_onc
     assert len(standin.channel_messages(IDEAS_CHANNEL)) == 1  # it did reach Slack; the bot never learned
     standin.delay(0.0, "chat.postMessage")
 
-    restarted = BotProcess(standin, db, cwd=tmp_path)
+    restarted = BotProcess(standin, db, cwd=tmp_path, DELIVERY="inline")
     await restarted.start()
     try:
         await wait(
@@ -70,7 +71,7 @@ async def test_a_card_in_flight_when_the_process_is_killed_is_posted_exactly_onc
 
 async def test_killed_before_the_card_was_tried_posts_it_after_restart(standin, tmp_path) -> None:
     db = database_url(tmp_path / "kill2.db")
-    bot = BotProcess(standin, db, cwd=tmp_path)
+    bot = BotProcess(standin, db, cwd=tmp_path, DELIVERY="inline")
     await bot.start()
     try:
         standin.fail("chat.postMessage", status=500, times=1000)  # nothing gets through before the kill

@@ -62,6 +62,7 @@ class LocalSlack:
             triage_users=frozenset({LEAD}),
             log_level="WARNING",
             slack_app_token=self.standin.app_token if self.standin.socket_mode else "",
+            delivery="inline",  # the outbox worker in this process, where tests can reach it
         )
         return dataclasses.replace(base, **self._settings_overrides)
 
@@ -141,9 +142,17 @@ class LocalSlack:
 
     async def settle(self, *, timeout: float = 10.0) -> None:
         """Let running listeners finish, then the outbox deliver everything that is due."""
-        assert self.runtime is not None and self.runtime.worker is not None
+        assert self.runtime is not None
         await self.runtime.wait_for_listeners(timeout)
-        await self.runtime.worker.drain(timeout=timeout)
+        if self.runtime.worker is not None:
+            await self.runtime.worker.drain(timeout=timeout)
+            return
+        # DELIVERY=process: the child delivers; wait until nothing is owed any more.
+        deadline = time.monotonic() + timeout
+        while any(state not in ("sent", "failed") for state in await self.store.outbox_counts()):
+            if time.monotonic() > deadline:
+                raise TimeoutError("timed out waiting for the delivery process")
+            await asyncio.sleep(0.02)
 
     # --- capture conveniences -------------------------------------------------------------
 
