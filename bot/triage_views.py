@@ -8,14 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
     ButtonElement,
     ContextBlock,
     InputBlock,
     MarkdownTextObject,
     Option,
-    OverflowMenuElement,
     PlainTextInputElement,
     SectionBlock,
     StaticSelectElement,
@@ -29,7 +27,7 @@ from bot.ids import Block as B
 from bot.ids import View as ViewId
 from bot.slack_text import escape, mrkdwn, one_line, truncate, user_mention
 from bot.triage import MOVES, REASON_REQUIRED
-from bot.views import Message, idea_link
+from bot.views import Message, button, idea_link, plain
 from models.store import ActivityNotice
 from models.tables import Activity, Comment, Idea, Score
 
@@ -50,27 +48,26 @@ MORE_MOVES = (
 MERGE_OPTION = "merge"
 
 
-def build_triage_actions(idea: Idea, *, block_id: str = "triage") -> list[Block]:
+def build_triage_actions(idea: Idea, *, block_id: str = "triage") -> list[dict[str, Any]]:
     """The card's buttons: decisions that are possible from the current status, then the rest."""
     assert idea.id is not None
     if idea.status == Status.MERGED:
         return []
     value = str(idea.id)
     current = Status(idea.status) if idea.status in Status._value2member_map_ else Status.NEW
-    elements: list[Any] = [
-        ButtonElement(text=label, action_id=action, value=value, style=style)
-        for status, label, action, style in DECISION_BUTTONS
-        if status in MOVES[current]
+    moves = MOVES[current]
+    elements = [
+        button(label, action, value, style) for status, label, action, style in DECISION_BUTTONS if status in moves
     ]
     elements += [
-        ButtonElement(text="Assign…", action_id=Action.ASSIGN, value=value),
-        ButtonElement(text="Score…", action_id=Action.SCORE, value=value),
-        ButtonElement(text="Support", action_id=Action.SUPPORT, value=value),
+        button("Assign…", Action.ASSIGN, value),
+        button("Score…", Action.SCORE, value),
+        button("Support", Action.SUPPORT, value),
     ]
-    options = [Option(value=f"{idea.id}:{s.value}", text=label) for s, label in MORE_MOVES if s in MOVES[current]]
-    options.append(Option(value=f"{idea.id}:{MERGE_OPTION}", text="Merge into another idea…"))
-    elements.append(OverflowMenuElement(action_id=Action.MORE, options=options))
-    return [ActionsBlock(block_id=block_id, elements=elements)]
+    options = [{"text": plain(label), "value": f"{idea.id}:{s.value}"} for s, label in MORE_MOVES if s in moves]
+    options.append({"text": plain("Merge into another idea…"), "value": f"{idea.id}:{MERGE_OPTION}"})
+    elements.append({"type": "overflow", "action_id": Action.MORE, "options": options})
+    return [{"type": "actions", "block_id": block_id, "elements": elements}]
 
 
 # --- modals ----------------------------------------------------------------------------------

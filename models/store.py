@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import functools
 import json
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -201,6 +202,17 @@ def _outbox_row(kind: str, idea_id: int, *, due: datetime, now: datetime) -> dic
     return {"kind": kind, "idea_id": idea_id, "payload": "{}", "next_attempt_at": due, "created_at": now}
 
 
+def _settle_futures(outcomes: list[tuple[asyncio.Future, bool, object]]) -> None:
+    """On the event loop: hand each waiting caller its result or its error."""
+    for future, ok, value in outcomes:
+        if future.cancelled():
+            continue
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)  # type: ignore[arg-type]
+
+
 class Store:
     """Async, keyword-only access to ideabot's tables."""
 
@@ -222,6 +234,10 @@ class Store:
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="ideabot-db-writer") if sqlite_writer else None
         )
         self._similar = _SimilarCache()
+        # Row works waiting for the writer thread (see `_transact_rows`).
+        self._row_lock = threading.Lock()
+        self._row_works: list[tuple[Callable[[Connection], object], asyncio.Future]] = []
+        self._row_group_queued = False
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -296,16 +312,58 @@ class Store:
             return await session.run_sync(work)
 
     async def _transact_rows(self, work: Callable[[Connection], T]) -> T:
-        """As `_transact`, for work in plain SQL on a connection (no session: the hottest writes)."""
-        if self.sqlite_writer is not None:
-            return await self._in_writer_thread(self._run_sqlite_rows, work)
-        async with self.write_engine.begin() as connection:
-            return await connection.run_sync(work)
+        """As `_transact`, for work in plain SQL on a connection (no session: the hottest writes).
 
-    def _run_sqlite_rows(self, work: Callable[[Connection], T]) -> T:
+        On SQLite, works that queue while the writer thread is busy are committed together
+        (see `_commit_row_groups`); each still succeeds or fails on its own.
+        """
+        if self.sqlite_writer is None:
+            async with self.write_engine.begin() as connection:
+                return await connection.run_sync(work)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        with self._row_lock:
+            self._row_works.append((work, future))
+            start = not self._row_group_queued
+            self._row_group_queued = True
+        if start:
+            assert self._writer_thread is not None
+            self._writer_thread.submit(self._commit_row_groups, loop)
+        return await future
+
+    def _commit_row_groups(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On the writer thread: commit what has queued, group by group, until nothing is left.
+
+        A burst of submissions used to cost a transaction each — BEGIN IMMEDIATE, a commit to the
+        WAL, two hand-overs between the threads — for a few rows. Now the works waiting when the
+        writer gets to them share one transaction. Should one of them raise (a duplicate view id),
+        the group is rolled back and each work runs again in a transaction of its own, so each
+        caller gets its own outcome (works are plain SQL and a few local assignments: running one
+        again is safe). Nobody hears "stored" before the commit.
+        """
+        while True:
+            with self._row_lock:
+                works, self._row_works = self._row_works, []
+                if not works:
+                    self._row_group_queued = False
+                    return
+            try:
+                with self.sqlite_writer.begin() as connection:  # BEGIN IMMEDIATE (see models.db)
+                    outcomes = [(future, True, work(connection)) for work, future in works]
+            except Exception as error:
+                if len(works) == 1:
+                    outcomes = [(works[0][1], False, error)]
+                else:  # nothing of the group was written: each again, alone, to find who failed
+                    outcomes = [self._commit_alone(work, future) for work, future in works]
+            loop.call_soon_threadsafe(_settle_futures, outcomes)
+
+    def _commit_alone(self, work: Callable[[Connection], object], future: asyncio.Future) -> tuple:
         assert self.sqlite_writer is not None
-        with self.sqlite_writer.begin() as connection:  # BEGIN IMMEDIATE (see models.db)
-            return work(connection)
+        try:
+            with self.sqlite_writer.begin() as connection:
+                return (future, True, work(connection))
+        except Exception as error:
+            return (future, False, error)
 
     def _run_sqlite_transaction(self, work: Callable[[Session], T]) -> T:
         assert self._sync_write is not None

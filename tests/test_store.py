@@ -73,6 +73,43 @@ async def test_the_same_view_is_stored_once(store: Store) -> None:
     assert len(await store.recent_ideas()) == 1
 
 
+@pytest.mark.sqlite_only
+async def test_submissions_that_queue_together_commit_together(store: Store) -> None:
+    commits: list[int] = []
+    from sqlalchemy import event
+
+    @event.listens_for(store.sqlite_writer, "commit")
+    def count(_conn) -> None:
+        commits.append(1)
+
+    results = await asyncio.gather(
+        *(store.add_idea(draft=draft(n), submitter_id="U1", view_id=f"G{n}", flags=GateFlags()) for n in range(40))
+    )
+    assert len({idea.id for idea, created in results if created}) == 40
+    assert len(await store.recent_ideas(limit=100)) == 40
+    assert len(commits) <= 5  # one for the first, then the 39 that queued behind it (measured: 2)
+
+
+async def test_in_a_group_each_submission_keeps_its_own_outcome(store: Store) -> None:
+    def refused(_conn) -> None:
+        raise RuntimeError("this work fails")
+
+    calls = [store.add_idea(draft=draft(n), submitter_id="U1", view_id=f"G{n}", flags=GateFlags()) for n in range(40)]
+    calls.insert(20, store.add_idea(draft=draft(5), submitter_id="U1", view_id="G5", flags=GateFlags()))  # a retry
+    calls.insert(30, store._transact_rows(refused))
+    results = await asyncio.gather(*calls, return_exceptions=True)
+
+    failed = results.pop(30)
+    assert isinstance(failed, RuntimeError) and str(failed) == "this work fails"  # its caller hears of it
+    assert all(isinstance(r, tuple) for r in results), results
+    created = [idea for idea, was_created in results if was_created]
+    assert len(created) == 40 and len({i.id for i in created}) == 40
+    retry, was_created = results[20]
+    assert not was_created and retry.id == results[5][0].id  # the duplicate view: the stored idea
+    stored = await store.recent_ideas(limit=100)
+    assert sorted(i.view_id for i in stored) == sorted(f"G{n}" for n in range(40))
+
+
 async def test_search_treats_wildcards_as_text(store: Store) -> None:
     await store.add_idea(draft=draft(1), submitter_id="U1", view_id="V1", flags=GateFlags())
     assert await store.search_ideas(words=["%"]) == []

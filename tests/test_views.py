@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 
-from bot.domain import IdeaDraft, Kind, Origin, SourceMessage
+import pytest
+from slack_sdk.models.blocks import Block
+
+from bot.domain import IdeaDraft, Kind, Origin, SourceMessage, Status
 from bot.standin.webapi import check_message, check_view
+from bot.triage_views import build_triage_actions
 from bot.views import (
     ModalContext,
     build_help,
@@ -145,3 +149,38 @@ def test_lists_home_and_help_fit_slack() -> None:
 def test_enums_cover_the_modal_choices() -> None:
     assert {o.value for o in Origin} == {"problem", "technology"}
     assert {k.value for k in Kind} == {"invent", "adopt"}
+
+
+def _as_slack_sdk_would_write_it(blocks: list[dict]) -> list[dict]:
+    """The blocks parsed into slack_sdk's models and written back (its checks run on the way)."""
+    return [block.to_dict() for block in Block.parse_all(blocks)]
+
+
+@pytest.mark.parametrize("status", [s.value for s in Status])
+def test_card_receipt_and_actions_json_is_what_slack_sdk_writes(status: str) -> None:
+    """The card, receipt and buttons are built as JSON directly (for speed); slack_sdk's models,
+    which check every field, must read them and write exactly the same JSON back."""
+    full = idea(
+        status=status,
+        evidence="Call log, March",
+        solution="A tracking page",
+        problem_is_solution=True,
+        gate_quote="we need an app",
+        source_permalink="https://standin.slack.com/archives/C2/p3",
+        sponsor_id="U0000SPON1",
+        partner_id="U0000PART1",
+    )
+    similar = idea(id=7, title="Older", card_permalink="https://standin.slack.com/archives/C1/p7")
+    data = card_data(full, supporters=2, avg=4.0, count=3, similar=similar)
+    for message in (
+        build_idea_card(data, actions=build_triage_actions(full)),
+        build_idea_card(card_data(idea(status=status))),
+        build_receipt(data),
+        build_receipt(card_data(idea())),
+    ):
+        blocks = message.as_kwargs()["blocks"]
+        assert blocks and _as_slack_sdk_would_write_it(blocks) == blocks
+    actions = build_triage_actions(full, block_id="triage-42")
+    assert _as_slack_sdk_would_write_it(actions) == actions
+    if status != Status.MERGED:
+        assert {e["action_id"] for e in actions[0]["elements"]} >= {"support", "triage_more"}
