@@ -6,8 +6,9 @@ CPU as answering it. Under a burst the acks then wait behind deliveries. With `D
 (the default on SQLite where the machine has two CPUs or more) `ideabot run` starts this child, which
 runs the same `OutboxWorker` on its own connections:
 
-- the parent writes a byte to a pipe after every change that owes Slack a message (`wake`); the
-  child also looks every `poll_interval` seconds, as the in-process worker does;
+- `python -m bot.delivery`, started with a pipe as its standard input: the parent writes the
+  settings first, then a byte after every change that owes Slack a message (`wake`); the child
+  also looks every `poll_interval` seconds, as the in-process worker does;
 - the child stops when the pipe closes: the parent stopped, or died (it never outlives it);
 - the parent restarts a child that exits on its own (1 s, 2 s, … 30 s apart); what it held
   leased is freed by the next child's `recover()`, and nothing is lost: owed messages are rows.
@@ -18,10 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import os
+import pickle
 import signal
-from multiprocessing.connection import Connection
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 from bot.config import Settings
 from bot.identity import BotIdentity
@@ -65,10 +70,9 @@ class DeliveryProcess:
     def __init__(self, settings: Settings, *, poll_interval: float = 1.0) -> None:
         self.settings = settings
         self.poll_interval = poll_interval
-        self.process: multiprocessing.process.BaseProcess | None = None
+        self.process: subprocess.Popen | None = None
         self.restarts = 0
-        self._wake_fd: int | None = None
-        self._writer: Connection | None = None
+        self._started_at = 0.0
         self._stopping = False
         self._supervisor: asyncio.Task | None = None
 
@@ -78,51 +82,49 @@ class DeliveryProcess:
 
     def start(self) -> None:
         """Start the child (and, from a running event loop, the task that restarts it)."""
-        context = multiprocessing.get_context("spawn")  # a clean interpreter: no copied loop or sockets
-        reader, writer = context.Pipe(duplex=False)
-        process = context.Process(
-            target=child_main,
-            args=(self.settings, reader, self.poll_interval),
-            name="ideabot-delivery",
-            daemon=False,
-        )
-        process.start()
-        reader.close()  # the child holds the only reading end; ours would keep the pipe open
-        os.set_blocking(writer.fileno(), False)
-        self.process, self._writer, self._wake_fd = process, writer, writer.fileno()
+        package_root = str(Path(__file__).resolve().parent.parent)  # where `bot` is, installed or not
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        process = subprocess.Popen([sys.executable, "-m", "bot.delivery"], stdin=subprocess.PIPE, env=env)
+        assert process.stdin is not None
+        blob = pickle.dumps((self.settings, self.poll_interval))
+        try:
+            process.stdin.write(struct.pack(">I", len(blob)) + blob)  # far below a pipe's buffer
+            process.stdin.flush()
+        except BrokenPipeError:
+            pass  # it died at once: the supervisor sees it exit
+        os.set_blocking(process.stdin.fileno(), False)
+        self.process, self._started_at = process, time.monotonic()
         log.info("delivery process %s started", process.pid)
         if self._supervisor is None:
             self._supervisor = asyncio.get_running_loop().create_task(self._supervise(), name="delivery-supervisor")
 
     def wake(self) -> None:
         """Tell the child that something is owed (never blocks, never raises)."""
-        if self._wake_fd is None:
+        process = self.process
+        if process is None or process.stdin is None or process.stdin.closed:
             return
-        with contextlib.suppress(BlockingIOError, BrokenPipeError, OSError):
-            # A full pipe already holds wake-ups; a broken one means the child is gone and the
-            # supervisor is starting another, which looks at the outbox as it starts.
-            os.write(self._wake_fd, b"!")
+        with contextlib.suppress(OSError):
+            # A full pipe already holds wake-ups (BlockingIOError); a broken one means the child
+            # is gone and the supervisor is starting another, which looks at the outbox as it starts.
+            os.write(process.stdin.fileno(), b"!")
 
     async def _supervise(self) -> None:
         delay = 1.0
         while not self._stopping:
             await asyncio.sleep(0.2)
             process = self.process
-            if process is None or process.is_alive() or self._stopping:
+            if process is None or process.poll() is None or self._stopping:
                 continue
-            log.error("the delivery process exited (code %s); starting another in %.0fs", process.exitcode, delay)
-            self._close_writer()
+            if time.monotonic() - self._started_at > 60:
+                delay = 1.0  # it had been running well: this is a new failure, not the same one again
+            log.error("the delivery process exited (code %s); starting another in %.0fs", process.returncode, delay)
+            _close(process)
             await asyncio.sleep(delay)
             if self._stopping:
                 return
             delay = min(RESTART_MAX_S, delay * 2)
             self.restarts += 1
             self.start()
-
-    def _close_writer(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        self._writer, self._wake_fd = None, None
 
     async def stop(self, timeout: float) -> None:
         """Close the pipe (the child finishes the delivery under way and exits); wait, then insist."""
@@ -131,37 +133,62 @@ class DeliveryProcess:
             self._supervisor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._supervisor
-        self._close_writer()
         process = self.process
         if process is None:
             return
-        await asyncio.to_thread(process.join, timeout)
-        if process.is_alive():
-            log.warning("the delivery process did not stop within %.0fs; terminating it", timeout)
-            process.terminate()
-            await asyncio.to_thread(process.join, 5)
-            if process.is_alive():
-                process.kill()
-                await asyncio.to_thread(process.join, 5)
-        process.close()
+        _close(process)
+        for how, ending, wait in (
+            ("", None, timeout),
+            ("terminating", process.terminate, 5.0),
+            ("killing", process.kill, 5.0),
+        ):
+            if ending is not None:
+                log.warning("the delivery process did not stop in time; %s it", how)
+                ending()
+            try:
+                await asyncio.to_thread(process.wait, wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
         self.process = None
+
+
+def _close(process: subprocess.Popen) -> None:
+    if process.stdin is not None:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
 
 
 # --- in the child ---------------------------------------------------------------------------
 
 
-def child_main(settings: Settings, reader: Connection, poll_interval: float) -> None:
-    """The child's entry point (a fresh interpreter)."""
+def main() -> None:
+    """`python -m bot.delivery`: read the settings the parent wrote, then deliver until EOF."""
+    fd = sys.stdin.fileno()  # read unbuffered: what follows the settings is the event loop's
+    header = _read_exactly(fd, 4)
+    if len(header) < 4:
+        sys.exit("bot.delivery is started by `ideabot run` (DELIVERY=process), not by hand")
+    settings, poll_interval = pickle.loads(_read_exactly(fd, struct.unpack(">I", header)[0]))
     configure_logging(
         settings.log_level,
         secrets=[settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token],
     )
     # Ctrl-C reaches the whole process group: the parent decides when delivery stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    asyncio.run(_deliver(settings, reader, poll_interval))
+    asyncio.run(_deliver(settings, fd, poll_interval))
 
 
-async def _deliver(settings: Settings, reader: Connection, poll_interval: float) -> None:
+def _read_exactly(fd: int, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+async def _deliver(settings: Settings, fd: int, poll_interval: float) -> None:
     store = Store.from_url(settings.database_url)
     session = slack_session()
     identity = BotIdentity(listener_client(settings, session), settings.slack_bot_token)
@@ -175,7 +202,6 @@ async def _deliver(settings: Settings, reader: Connection, poll_interval: float)
         batch=BATCH,
     )
     loop = asyncio.get_running_loop()
-    fd = reader.fileno()
 
     def readable() -> None:
         try:
@@ -202,4 +228,7 @@ async def _deliver(settings: Settings, reader: Connection, poll_interval: float)
             await warm_up
         await session.close()
         await store.close()
-        reader.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -26,7 +26,7 @@ def alive(pid: int) -> bool:
 
 
 def children(pid: int) -> list[int]:
-    """The delivery processes `pid` started (not multiprocessing's resource tracker)."""
+    """The delivery processes (`python -m bot.delivery`) that `pid` started."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -35,7 +35,7 @@ def children(pid: int) -> list[int]:
                 command = (entry / "cmdline").read_bytes()
             except (FileNotFoundError, ProcessLookupError):
                 continue
-            if int(fields[1]) == pid and b"spawn_main" in command:
+            if int(fields[1]) == pid and b"bot.delivery" in command:
                 found.append(int(entry.name))
     return found
 
