@@ -35,6 +35,9 @@ def build_app(deps: Deps, *, client: AsyncWebClient, identity: BotIdentity) -> A
         # bot/server.py checks every HTTP request's signature before Bolt sees it (and Socket Mode
         # requests are not signed): checking it a second time would only cost an HMAC a request.
         request_verification_enabled=False,
+        # Bolt answers Slack when a listener returns; every listener is wrapped to return at its
+        # ack (handlers/_respond.py) instead of Bolt looking for the ack every 10 ms.
+        process_before_response=True,
     )
 
     async def inject_deps(context: dict, next: Callable[[], Awaitable[None]]) -> None:

@@ -34,6 +34,7 @@ from bot.payloads import malformed, parse_slack_body
 from bot.scheduler import DigestScheduler
 from bot.slack_clients import listener_client, slack_session, worker_client
 from bot.socket_mode import PING_INTERVAL_S, WATCHDOG_AFTER_S, SocketModeRunner
+from handlers._respond import TASK_PREFIX as LISTENER_TASK
 from models.schema import prepare_schema
 from models.store import Store
 from models.tables import utcnow
@@ -250,7 +251,9 @@ class Runtime:
 
 
 def _is_listener(task: asyncio.Task) -> bool:
-    """True for the tasks Bolt starts to run listeners (after ack) and lazy listeners."""
+    """True for the tasks listeners run in (handlers/_respond.py; Bolt's own, lazy ones too)."""
+    if task.get_name().startswith(LISTENER_TASK):
+        return True
     coro = task.get_coro()
     name = getattr(coro, "__qualname__", "")
     return "run_ack_function_asynchronously" in name or "lazy" in name.lower()

@@ -28,6 +28,7 @@ from bot.views import (
 from handlers._ack import ack_when_stored
 from handlers._gate import passes_gate
 from handlers._reply import open_modal, text_at
+from handlers._respond import answer_at_ack
 from handlers.triage import merge_by_command
 from models.store import GateFlags
 
@@ -146,6 +147,6 @@ VIEWS = {View.IDEA: handle_idea_submission}
 
 def register(app: AsyncApp) -> None:
     """Register the capture listeners (its buttons and modal go through handlers.routing)."""
-    app.command(Command.IDEA)(handle_idea_command)
-    app.shortcut(Shortcut.SUBMIT_IDEA)(handle_submit_shortcut)
-    app.shortcut(Shortcut.CAPTURE_MESSAGE)(handle_capture_message)
+    app.command(Command.IDEA)(answer_at_ack(handle_idea_command))
+    app.shortcut(Shortcut.SUBMIT_IDEA)(answer_at_ack(handle_submit_shortcut))
+    app.shortcut(Shortcut.CAPTURE_MESSAGE)(answer_at_ack(handle_capture_message))

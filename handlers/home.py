@@ -10,6 +10,7 @@ from bot.ids import Event
 from bot.triage_views import build_queue_blocks
 from bot.views import HOME_IDEAS_MAX, build_home
 from handlers._reply import best_effort
+from handlers._respond import answer_at_ack
 
 
 async def publish_home(client: AsyncWebClient, deps: Deps, user_id: str) -> None:
@@ -32,4 +33,4 @@ async def handle_app_home_opened(event: dict, client: AsyncWebClient, deps: Deps
 
 def register(app: AsyncApp) -> None:
     """Register the App Home listener."""
-    app.event(Event.APP_HOME_OPENED)(handle_app_home_opened)
+    app.event(Event.APP_HOME_OPENED)(answer_at_ack(handle_app_home_opened, events=True))

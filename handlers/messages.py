@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.deps import Deps
 from bot.ids import Event
 from handlers._reply import text_at
+from handlers._respond import answer_at_ack
 
 log = logging.getLogger("ideabot.messages")
 
@@ -44,4 +45,4 @@ async def handle_message(body: dict, event: dict, deps: Deps) -> None:
 
 def register(app: AsyncApp) -> None:
     """Register the message listener."""
-    app.event(Event.MESSAGE)(handle_message)
+    app.event(Event.MESSAGE)(answer_at_ack(handle_message, events=True))

@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.deps import Deps
 from bot.ids import Event
 from handlers._reply import text_at
+from handlers._respond import answer_at_ack
 
 SUPPORT_REACTIONS = ("+1", "thumbsup")
 
@@ -43,5 +44,5 @@ async def handle_reaction_removed(body: dict, event: dict, deps: Deps) -> None:
 
 def register(app: AsyncApp) -> None:
     """Register the reaction listeners."""
-    app.event(Event.REACTION_ADDED)(handle_reaction_added)
-    app.event(Event.REACTION_REMOVED)(handle_reaction_removed)
+    app.event(Event.REACTION_ADDED)(answer_at_ack(handle_reaction_added, events=True))
+    app.event(Event.REACTION_REMOVED)(answer_at_ack(handle_reaction_removed, events=True))

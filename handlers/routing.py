@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from handlers._respond import answer_at_ack
 
 Handler = Callable[[AsyncAck, dict, dict, AsyncWebClient, Deps], Awaitable[None]]
 
@@ -31,5 +32,5 @@ def register_routes(app: AsyncApp, *, actions: Mapping[str, Handler], views: Map
     async def handle_view_submission(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
         await views[view["callback_id"]](ack, body, view, client, deps)
 
-    app.action(_pattern(actions))(handle_block_action)
-    app.view(_pattern(views))(handle_view_submission)
+    app.action(_pattern(actions))(answer_at_ack(handle_block_action))
+    app.view(_pattern(views))(answer_at_ack(handle_view_submission))
