@@ -49,11 +49,49 @@ def _not(kind: type, value: Any) -> bool:
     return value is not None and not isinstance(value, kind)
 
 
+# Where Slack puts the ids of users, channels and messages ideabot stores. Slack's ids are short
+# runs of letters and digits (a message ts digits and a dot); ideabot's columns hold 32 characters.
+# A payload with anything else there is not Slack's (PostgreSQL would refuse the value, after
+# the ack; SQLite would store it).
+ID_PATHS = (
+    ("event_id",),
+    ("view", "id"),
+    ("user_id",),
+    ("channel_id",),
+    ("team_id",),
+    ("user", "id"),
+    ("channel", "id"),
+    ("team", "id"),
+    ("container", "channel_id"),
+    ("container", "message_ts"),
+    ("message", "ts"),
+    ("message", "thread_ts"),
+    ("event", "user"),
+    ("event", "channel"),
+    ("event", "ts"),
+    ("event", "thread_ts"),
+    ("event", "item_user"),
+    ("event", "item", "channel"),
+    ("event", "item", "ts"),
+)
+_SLACK_ID = re.compile(r"[A-Za-z0-9.]{0,32}")
+
+
+def _bad_id(body: dict, path: tuple[str, ...]) -> bool:
+    value: Any = body
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return isinstance(value, str) and not _SLACK_ID.fullmatch(value)
+
+
 def malformed(body: Any) -> str:
     """Why `body` is not a well-formed Slack payload ("" when it is)."""
     if not isinstance(body, dict):
         return "the payload is not an object"
     kind = body.get("type")
+    for path in ID_PATHS:
+        if _bad_id(body, path):
+            return f"“{'.'.join(path)}” is not a Slack id"
     for key in TOP_STRINGS:
         if _not(str, body.get(key)):
             return f"“{key}” is not a string"

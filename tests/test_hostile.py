@@ -87,3 +87,24 @@ async def test_hostile_text_in_every_field(tmp_path, name: str) -> None:
             assert any("&amp;amp;" in t for t in texts)  # shown as typed, not as "&"
         if name == "channel":
             assert any("&lt;!channel&gt;" in t for t in texts)
+
+
+async def test_ids_that_are_not_slacks_are_refused_before_anything_is_stored(local: LocalSlack) -> None:
+    """Slack's ids are short letters and digits; a payload with 500 emoji as a user id is not Slack's
+    (PostgreSQL would refuse to store it in the 32-character column, after the ack)."""
+    assert (await local.submit_idea(idea_answers())).status == 200
+    card_ts = await local.card_ts(1)
+    odd = "🙂" * 500
+    reaction = {
+        "type": "reaction_added",
+        "user": odd,
+        "reaction": "+1",
+        "item": {"type": "message", "channel": IDEAS_CHANNEL, "ts": card_ts},
+    }
+    assert (await local.slack.event(reaction)).status == 400
+    assert (await local.click_card(1, "support", user="U0000FINE1")).status == 200
+    long_user = "U" + "1" * 40
+    assert (await local.slack.command("", user=long_user)).status == 400
+    await local.settle()
+    data = await local.store.card_data(idea_id=1)
+    assert data is not None and data.supporters == 1  # only the well-formed click counted
