@@ -80,6 +80,12 @@ class DeliveryProcess:
     def pid(self) -> int | None:
         return self.process.pid if self.process is not None else None
 
+    def status(self) -> dict[str, object]:
+        """For /healthz: the child's pid, whether it runs, and how often it was restarted."""
+        process = self.process
+        running = process is not None and process.poll() is None
+        return {"process": process.pid if running and process else None, "running": running, "restarts": self.restarts}
+
     def start(self) -> None:
         """Start the child (and, from a running event loop, the task that restarts it)."""
         package_root = str(Path(__file__).resolve().parent.parent)  # where `bot` is, installed or not

@@ -245,9 +245,11 @@ class Runtime:
             counts = await self.store.outbox_counts()
         except Exception as error:  # health must answer, whatever broke
             return web.json_response({"ok": False, "database": type(error).__name__}, status=503)
-        return web.json_response(
-            {"ok": True, "outbox": {"pending": counts.get("pending", 0), "failed": counts.get("failed", 0)}}
-        )
+        health: dict = {"ok": True, "outbox": {"pending": counts.get("pending", 0), "failed": counts.get("failed", 0)}}
+        if self.delivery is not None:
+            # Requests are still served and stored while the delivery process restarts: say so, stay 200.
+            health["delivery"] = self.delivery.status()
+        return web.json_response(health)
 
 
 def _is_listener(task: asyncio.Task) -> bool:

@@ -6,6 +6,7 @@ import os
 import signal
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.config import ConfigError, Settings
@@ -54,6 +55,15 @@ async def started_with_child(standin, db: Path) -> tuple[BotProcess, int]:
     return bot, children(pid)[0]
 
 
+async def health(local: LocalSlack) -> dict:
+    """The delivery part of `GET /healthz`."""
+    assert local.runtime is not None
+    url = f"http://127.0.0.1:{local.runtime.port}/healthz"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 200
+        return (await response.json())["delivery"]
+
+
 def receipts(local: LocalSlack) -> list:
     return [c for c in local.standin.calls_to("chat.postMessage") if c.args.get("channel") == SUBMITTER]
 
@@ -97,6 +107,7 @@ async def test_a_killed_child_is_replaced_and_posts_what_it_held_exactly_once(tm
         assert local.runtime is not None and local.runtime.delivery is not None
         first = local.runtime.delivery.pid
         assert first is not None
+        assert (await health(local)) == {"process": first, "running": True, "restarts": 0}
         local.standin.delay(1.5, "chat.postMessage")  # the card is on its way when the child dies
         assert (await local.submit_idea(idea_answers())).status == 200
         await local.wait_for(lambda: len(card_calls(local.standin)) == 1, timeout=10, what="the card post")
@@ -111,6 +122,7 @@ async def test_a_killed_child_is_replaced_and_posts_what_it_held_exactly_once(tm
         assert len(local.standin.channel_messages(IDEAS_CHANNEL)) == 1  # found by its metadata, not posted again
         assert len(local.standin.calls_to("conversations.history")) >= 1
         assert local.runtime.delivery.restarts == 1
+        assert (await health(local)) == {"process": local.runtime.delivery.pid, "running": True, "restarts": 1}
         # The new child takes new work.
         assert (await local.submit_idea(idea_answers(title="After the restart"))).status == 200
         await local.wait_for(lambda: len(receipts(local)) == 2, timeout=20, what="the second receipt")
