@@ -129,15 +129,16 @@ class App:
         return tree
 
     def cpu_by_process(self) -> dict[str, float]:
-        """CPU seconds so far of each of the app's processes, by role."""
+        """User + system CPU seconds so far of each of the app's processes (all threads), by role."""
         seconds: dict[str, float] = {}
-        for pid in self.pids():
+        server, *others = self.pids()
+        for pid in [server, *others]:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
                 command = Path(f"/proc/{pid}/cmdline").read_bytes()
             except OSError:
                 continue
-            role = "server" if pid == self.pids()[0] else "delivery" if b"bot.delivery" in command else "other"
+            role = "server" if pid == server else "delivery" if b"bot.delivery" in command else "other"
             seconds[role] = seconds.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         return seconds
 
@@ -155,14 +156,7 @@ class App:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time so far of the app's processes (all their threads)."""
-        ticks = 0
-        for pid in self.pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-            except OSError:
-                continue
-            ticks += int(fields[11]) + int(fields[12])
-        return ticks / os.sysconf("SC_CLK_TCK")
+        return sum(self.cpu_by_process().values())
 
     async def stop(self) -> None:
         if self.driver is not None:

@@ -84,7 +84,7 @@ class DeliveryProcess:
         """For /healthz: the child's pid, whether it runs, and how often it was restarted."""
         process = self.process
         running = process is not None and process.poll() is None
-        return {"process": process.pid if running and process else None, "running": running, "restarts": self.restarts}
+        return {"process": process.pid if running else None, "running": running, "restarts": self.restarts}
 
     def start(self) -> None:
         """Start the child (and, from a running event loop, the task that restarts it)."""

@@ -184,7 +184,7 @@ class Runtime:
         log.info("ideabot stopped")
 
     async def wait_for_listeners(self, timeout: float) -> None:
-        """Bolt runs each listener as a task of its own; wait (bounded) for those still running."""
+        """Each listener runs as a task of its own (handlers/_respond.py); wait (bounded) for those still running."""
         current = asyncio.current_task()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -253,9 +253,5 @@ class Runtime:
 
 
 def _is_listener(task: asyncio.Task) -> bool:
-    """True for the tasks listeners run in (handlers/_respond.py; Bolt's own, lazy ones too)."""
-    if task.get_name().startswith(LISTENER_TASK):
-        return True
-    coro = task.get_coro()
-    name = getattr(coro, "__qualname__", "")
-    return "run_ack_function_asynchronously" in name or "lazy" in name.lower()
+    """True for the tasks listeners run in (handlers/_respond.py: every listener goes through it)."""
+    return task.get_name().startswith(LISTENER_TASK)
