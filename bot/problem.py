@@ -33,6 +33,7 @@ from enum import StrEnum
 from rapidfuzz import fuzz
 
 from bot.domain import IdeaDraft
+from bot.judgment.gate import cue_vector, gate_model
 
 # --- thresholds ------------------------------------------------------------------------------
 
@@ -383,8 +384,9 @@ class Verdict(StrEnum):
     VAGUE = "vague"
 
 
-def classify(reading: ProblemReading) -> Verdict:
-    """Problem, solution or too vague, from a reading (see the module docstring)."""
+def classify_by_rule(reading: ProblemReading) -> Verdict:
+    """Problem, solution or too vague by the word lists alone: the learned gate's baseline and
+    one of its features (see the module docstring)."""
     if reading.states_pain and not reading.content_free:
         return Verdict.PROBLEM
     if not reading.states_pain and (reading.solution_quote or (reading.names_a_thing and not reading.content_free)):
@@ -447,7 +449,7 @@ def check_problem(draft: IdeaDraft) -> GateResult:
     if errors:
         return GateResult(errors=errors)
 
-    verdict = classify(reading)
+    verdict = judge_problem(problem, reading).verdict
     if verdict is Verdict.SOLUTION:
         quote = _original_quote(problem, reading.solution_quote) if reading.solution_quote else _quote(fold(problem))
         return GateResult(coaching={"problem": MSG_SOLUTION.format(quote=quote)}, problem_is_solution=True, quote=quote)
@@ -455,6 +457,22 @@ def check_problem(draft: IdeaDraft) -> GateResult:
         quote = _quote(fold(problem))
         return GateResult(coaching={"problem": MSG_VAGUE.format(quote=quote)}, problem_is_vague=True, quote=quote)
     return GateResult()
+
+
+@dataclass(frozen=True)
+class ProblemJudgment:
+    """The learned gate's verdict on a problem statement, and how sure it is."""
+
+    verdict: Verdict
+    p_problem: float
+
+
+def judge_problem(text: str, reading: ProblemReading | None = None) -> ProblemJudgment:
+    """Problem, solution or too vague, by the learned model (`bot.judgment.gate`) reading the text
+    and the rule's cues. The CSV import, the shiny-object rule and the modal all decide by this."""
+    reading = reading or read_problem(text)
+    judgment = gate_model().judge(normalize(text), cue_vector(reading, classify_by_rule(reading)))
+    return ProblemJudgment(verdict=Verdict(judgment.verdict), p_problem=judgment.p_problem)
 
 
 def problem_fingerprint(text: str) -> str:

@@ -28,6 +28,7 @@ from bot.delivery import DeliveryProcess
 from bot.delivery import wanted as delivery_process_wanted
 from bot.deps import Deps
 from bot.identity import BotIdentity
+from bot.judgment.gate import gate_model
 from bot.leads import LeadDirectory
 from bot.outbox import Backoff, OutboxWorker
 from bot.payloads import malformed, parse_slack_body
@@ -93,6 +94,7 @@ class Runtime:
             await self.store.close()
             self.store = None
             raise
+        gate_model()  # the problem gate's classifier, read once now rather than on the first submission
         self._session = slack_session()
         client = listener_client(settings, self._session)
         self.identity = BotIdentity(client, settings.slack_bot_token)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain import Origin
-from bot.problem import Verdict, classify, fold, read_problem
+from bot.problem import Verdict, fold, judge_problem, read_problem
 
 # What people write in "who has the problem?" when they name nobody in particular.
 NOBODY = frozenset(
@@ -115,7 +115,7 @@ def check_shiny(idea: ShinyInput) -> ShinyVerdict:
     elif not need:
         reasons.append(f"only a vague business value (“{_quote(value)}”)")
 
-    names_solution = idea.problem_is_solution or classify(read_problem(idea.problem)) is Verdict.SOLUTION
+    names_solution = idea.problem_is_solution or judge_problem(idea.problem).verdict is Verdict.SOLUTION
     if names_solution:
         quote = idea.gate_quote or read_problem(idea.problem).solution_quote or idea.problem
         reasons.append(f"the problem names a solution: “{_quote(quote)}”")

@@ -10,9 +10,10 @@ from bot.domain import IdeaDraft
 from bot.problem import check_problem
 
 DATA = Path(__file__).parent / "data"
-# Written before the gate was tuned and never used to tune it: the honest figure.
+# The team's own writing. Written before the word lists were tuned; never trained on by the
+# learned gate (bot/judgment/train.py). Real writing's figures are in tests/test_judgment.py.
 HOLDOUT = DATA / "gate_holdout.jsonl"
-# Used while tuning the word lists.
+# Used while tuning the word lists, and trained on (at a lower weight than real writing).
 DEV = DATA / "gate_dev.jsonl"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import IdeaDraft
-from bot.problem import MIN_WORDS, Verdict, check_problem, classify, problem_fingerprint, read_problem
+from bot.problem import MIN_WORDS, Verdict, check_problem, classify_by_rule, problem_fingerprint, read_problem
 from tests.gate_sets import DEV, HOLDOUT, evaluate, load
 
 
@@ -119,10 +119,11 @@ def test_odd_text_never_crashes() -> None:
 
 def test_classify_reads_pain_and_framing() -> None:
     assert (
-        classify(read_problem("Our drivers lose an hour a day waiting at the depot for paperwork")) is Verdict.PROBLEM
+        classify_by_rule(read_problem("Our drivers lose an hour a day waiting at the depot for paperwork"))
+        is Verdict.PROBLEM
     )
-    assert classify(read_problem("Let's use blockchain for all of our invoices")) is Verdict.SOLUTION
-    assert classify(read_problem("better communication between all the teams overall")) is Verdict.VAGUE
+    assert classify_by_rule(read_problem("Let's use blockchain for all of our invoices")) is Verdict.SOLUTION
+    assert classify_by_rule(read_problem("better communication between all the teams overall")) is Verdict.VAGUE
 
 
 def test_fingerprint_ignores_case_and_spacing() -> None:
