@@ -25,6 +25,22 @@ PEOPLE = {
 }
 
 
+# Reworded from two requests in a public chat app's tracker (the later closed as a duplicate of
+# the earlier): the same problem in words that barely overlap, found by meaning.
+REAL_DUPLICATE = (
+    (
+        "U0000USER2",
+        "Are read receipts available?",
+        "Is there any way to know if a message I sent to a customer has actually been read by them?",
+    ),
+    (
+        "U0000USER3",
+        "How to find out whether the person read the message or not",
+        "How do we find out if someone has read the messages or not? Does any option show that..?",
+    ),
+)
+
+
 def _say(text: str = "") -> None:
     print(text, flush=True)
 
@@ -138,6 +154,18 @@ async def run_demo(*, keep_db: str | None = None) -> int:
             )
             _say("  ✓ accepted — ideabot notices it is the same problem as IDEA-1")
             await slack.settle()
+
+            _say("\n▶ The same request in other words: a real pair from a public chat tracker, where the")
+            _say("  maintainers closed the later one as a duplicate (both reworded; they share almost no words)")
+            for who, title, problem in REAL_DUPLICATE:
+                await _submit(
+                    slack, who, idea_answers(title=title, affected="Staff who message customers", problem=problem)
+                )
+            await slack.settle()
+            later = (await slack.store.recent_ideas(limit=1))[0]
+            data = await slack.store.card_data(idea_id=later.id or 0)
+            named = ", ".join(f"IDEA-{i.id}" for i in data.similar) if data else ""
+            _say(f"  ✓ IDEA-{later.id}'s card and receipt name {named or 'nothing'} as possibly the same problem")
 
             _say("\n▶ The triage lead works through the queue")
             await _decide(slack, 1, "triage_accept", "Clear problem, real numbers: let's do it")

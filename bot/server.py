@@ -99,6 +99,9 @@ class Runtime:
         client = listener_client(settings, self._session)
         self.identity = BotIdentity(client, settings.slack_bot_token)
         self._tasks.append(asyncio.create_task(self.identity.warm_up(), name="auth-test"))
+        # Every open idea's vector, for the similar-idea hint: built while requests are served (a
+        # few seconds at 100,000 ideas; submissions meanwhile are compared with what is in so far).
+        self._tasks.append(asyncio.create_task(self.store.build_similar_index(), name="similar-index"))
         delivery = self.options.delivery or settings.delivery
         if delivery_process_wanted(delivery, settings.database_url):
             # The outbox worker on another core (bot/delivery.py); this process only wakes it.

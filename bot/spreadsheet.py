@@ -750,6 +750,10 @@ class _Importer:
     async def run(self, columns: Columns) -> Tally:
         """Read, check and store every row, `IMPORT_BATCH` at a time; the tally."""
         self.in_ideabot = await self._keys_of_ideas_not_imported()
+        if not self.dry_run:
+            # Every row is compared with the open ideas by meaning: the model and the ideas' vectors
+            # are read now, so the first batch (and the cards it owes) is not held up by them.
+            await self.store.similar_index()
         total = self.csv_file.rows
         progress = Progress(total, sys.stderr) if total >= PROGRESS_FROM_ROWS else None
         now = utcnow()

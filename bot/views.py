@@ -355,8 +355,8 @@ def build_idea_card(data: CardData, *, actions: Sequence[Block | dict[str, Any]]
         meta.append(f"tech partner {user_mention(idea.partner_id)}")
     lines: list[str] = [" · ".join(meta)]
     lines.extend(flag_lines(idea))
-    if data.similar is not None:
-        lines.append(f":mag: Similar to {idea_link(data.similar)}")
+    if data.similar:
+        lines.append(":mag: Similar to " + ", ".join(idea_link(i, title_max=60) for i in data.similar))
     if data.merged_into is not None:
         lines.append(f":twisted_rightwards_arrows: Merged into {idea_link(data.merged_into)}")
     blocks.append(context(lines))
@@ -383,11 +383,13 @@ def build_receipt(data: CardData) -> Message:
     blocks: list[Block | dict[str, Any]] = [section(lines[0] + "\n" + lines[1])]
     if len(lines) > 2:
         blocks.append(section(lines[2]))
-    if data.similar is not None:
+    if data.similar:
+        named = "; ".join(f"{idea_link(i)} ({_status_text(i.status)})" for i in data.similar)
+        opening = "A similar idea already exists" if len(data.similar) == 1 else "Similar ideas already exist"
         blocks.append(
             section(
-                f":mag: A similar idea already exists: {idea_link(data.similar)} "
-                f"({_status_text(data.similar.status)}). Leads may merge the two; your support counts either way."
+                f":mag: {opening}: {named}. They may state the same problem in other words: leads may merge "
+                "them, and your support counts either way."
             )
         )
     text = f"Thanks — {ref} “{truncate(one_line(idea.title), 100)}” is in."

@@ -118,7 +118,7 @@ async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, client: 
     context = ModalContext.decode(view.get("private_metadata"))
 
     async def store_idea():
-        similar = (await deps.store.similar_index()).find(draft.problem)
+        similar = await deps.store.similar_ideas(title=draft.title, problem=draft.problem)
         return await deps.store.add_idea(
             draft=draft,
             submitter_id=user_id,
@@ -129,7 +129,7 @@ async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, client: 
                 quote=gate.quote,
             ),
             source=context.source,
-            similar_to_id=similar.idea_id if similar else None,
+            similar_ids=[match.idea_id for match in similar],
         )
 
     stored = await ack_when_stored(

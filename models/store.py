@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+import numpy as np
 from sqlalchemy import and_, bindparam, case, delete, distinct, func, or_, update
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.engine import Connection, Engine
@@ -30,7 +31,9 @@ from sqlmodel import Session, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import IdeaDraft, SourceMessage, Status, idea_ref
-from bot.similar import SimilarIndex, content_words
+from bot.judgment.embed import embedder
+from bot.judgment.similar import MIN_TEXT_CHARS, Match, MeaningIndex, idea_text
+from bot.similar import content_words
 from bot.triage import CLOSED, TRIAGE_DECISIONS, WAITING, check_move
 from models.db import create_engine, create_sqlite_writer, is_sqlite
 from models.tables import (
@@ -139,20 +142,30 @@ class CardData:
     supporters: int
     score_average: float | None
     score_count: int
-    similar: Idea | None
+    similar: tuple[Idea, ...]  # possibly the same problem, best first (at most three)
     merged_into: Idea | None
 
 
-SIMILAR_CANDIDATES = 500  # how many of the newest open ideas a new idea is compared with
-SIMILAR_REFRESH = timedelta(seconds=60)
+SIMILAR_REFRESH = timedelta(seconds=60)  # how often other processes' new and changed ideas are read
+SIMILAR_OVERLAP = timedelta(seconds=60)  # …reading again this much before the last read (clock skew)
+SIMILAR_READ_BATCH = 5000  # ideas read and embedded at a time when the index is built
+CLOSED_FOR_SIMILAR = (Status.MERGED, Status.DECLINED)  # ideas never named as similar
 
 
 @dataclass
-class _SimilarCache:
-    """The store's in-memory similar-idea index and how fresh it is (see `Store.similar_index`)."""
+class _MeaningCache:
+    """The store's similar-idea index (every open idea's vector) and how fresh it is."""
 
-    index: SimilarIndex = field(default_factory=lambda: SimilarIndex(limit=SIMILAR_CANDIDATES))
-    read_at: float = float("-inf")
+    index: MeaningIndex | None = None  # None until it is first built
+    ready: asyncio.Event = field(default_factory=asyncio.Event)  # set once every stored idea is in
+    changes_since: datetime | None = None  # ideas updated since then are read on the next refresh
+    refreshed: float = float("-inf")  # time.monotonic() of the last refresh
+    refreshing: bool = False
+
+
+def parse_ids(text: str) -> list[int]:
+    """ "12,40,7" -> [12, 40, 7] (anything else in it is skipped)."""
+    return [int(part) for part in text.split(",") if part.strip().isdigit()]
 
 
 def _idea_row(
@@ -233,7 +246,7 @@ class Store:
         self._writer_thread = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="ideabot-db-writer") if sqlite_writer else None
         )
-        self._similar = _SimilarCache()
+        self._meaning = _MeaningCache()
         # Row works waiting for the writer thread (see `_transact_rows`).
         self._row_lock = threading.Lock()
         self._row_works: list[tuple[Callable[[Connection], object], asyncio.Future]] = []
@@ -384,7 +397,7 @@ class Store:
         view_id: str | None,
         flags: GateFlags,
         source: SourceMessage | None = None,
-        similar_to_id: int | None = None,
+        similar_ids: Sequence[int] = (),
     ) -> tuple[Idea, bool]:
         """Store a submitted idea with its history and owed messages; (idea, created).
 
@@ -399,7 +412,8 @@ class Store:
             status=Status.NEW,
             created_at=now,
             now=now,
-            similar_to_id=similar_to_id,
+            similar_to_id=similar_ids[0] if similar_ids else None,
+            similar_ids=",".join(str(i) for i in similar_ids),
             source_channel=source.channel if source else "",
             source_ts=source.ts if source else "",
             view_id=view_id or None,
@@ -419,7 +433,7 @@ class Store:
         try:
             await self._transact_rows(insert)
             assert idea.id is not None
-            self._similar.index.put(idea.id, idea.problem_key)  # seen here at once; others' on refresh
+            self._index_ideas([idea])  # seen here at once; other processes' ideas on refresh
         except IntegrityError:
             if view_id:
                 existing = await self.idea_by_view(view_id=view_id)
@@ -466,25 +480,87 @@ class Store:
             )
             return list((await session.exec(query)).all())
 
-    async def similar_index(self, *, limit: int = SIMILAR_CANDIDATES) -> SimilarIndex:
-        """The newest open ideas' problem words, ready to search (see bot.similar).
+    async def similar_ideas(self, *, title: str, problem: str, exclude_id: int | None = None) -> list[Match]:
+        """Open ideas that possibly state the same problem (by meaning), best first; [] while the
+        index is still being built at start-up (see `build_similar_index`)."""
+        index = await self.similar_index()
+        if len(problem.strip()) < MIN_TEXT_CHARS:
+            return []
+        return index.search(embedder().vector(idea_text(title, problem)), exclude=exclude_id)
 
-        Kept in memory: ideas stored by this process are added as they are stored, and the whole
-        list is read again every `SIMILAR_REFRESH` (bringing in other processes' ideas, merges,
-        declines and restated problems). Only the similar-idea hint depends on it.
-        """
-        closed = (Status.MERGED, Status.DECLINED)
-        cache = self._similar
-        if time.monotonic() - cache.read_at <= SIMILAR_REFRESH.total_seconds():
-            return cache.index
-        async with self._reading() as session:
-            query = select(Idea.id, Idea.problem_key).where(col(Idea.status).not_in(closed))
-            rows = (await session.exec(query.order_by(col(Idea.id).desc()).limit(limit))).all()
-        cache.index = SimilarIndex(limit=limit)  # ideas put later push the oldest out
-        cache.read_at = time.monotonic()
-        for idea_id, words in sorted(rows):
-            cache.index.put(idea_id, words)
+    async def similar_index(self) -> MeaningIndex:
+        """The similar-idea index: built on first use, brought up to date every `SIMILAR_REFRESH`
+        (other processes' ideas, merges, declines and restated problems)."""
+        cache = self._meaning
+        if cache.index is None:
+            await self.build_similar_index()
+        elif (
+            cache.ready.is_set()
+            and not cache.refreshing
+            and time.monotonic() - cache.refreshed > SIMILAR_REFRESH.total_seconds()
+        ):
+            await self._refresh_similar_index()
+        assert cache.index is not None
         return cache.index
+
+    async def build_similar_index(self) -> None:
+        """Embed every open idea into the index, `SIMILAR_READ_BATCH` at a time (the embedding
+        runs on a thread; ideas stored meanwhile are added as they are stored)."""
+        cache = self._meaning
+        if cache.index is not None:
+            return
+        model = await asyncio.to_thread(embedder)
+        cache.index = MeaningIndex(model.dims)
+        cache.changes_since = utcnow() - SIMILAR_OVERLAP
+        cache.refreshed = time.monotonic()
+        after = 0
+        while True:
+            async with self._reading() as session:
+                query = (
+                    select(Idea.id, Idea.title, Idea.problem)
+                    .where(col(Idea.status).not_in(CLOSED_FOR_SIMILAR), Idea.id > after)
+                    .order_by(col(Idea.id))
+                    .limit(SIMILAR_READ_BATCH)
+                )
+                rows = (await session.exec(query)).all()
+            if not rows:
+                break
+            await self._embed_into(cache.index, rows)
+            after = rows[-1][0]
+        cache.ready.set()
+
+    async def _refresh_similar_index(self) -> None:
+        cache = self._meaning
+        assert cache.index is not None and cache.changes_since is not None
+        cache.refreshing = True
+        try:
+            since, cache.changes_since = cache.changes_since, utcnow() - SIMILAR_OVERLAP
+            async with self._reading() as session:
+                query = select(Idea.id, Idea.title, Idea.problem, Idea.status).where(Idea.updated_at >= since)
+                rows = (await session.exec(query)).all()
+            for idea_id, _, _, status in rows:
+                if status in CLOSED_FOR_SIMILAR:
+                    cache.index.discard(idea_id)
+            await self._embed_into(cache.index, [r[:3] for r in rows if r[3] not in CLOSED_FOR_SIMILAR])
+            cache.refreshed = time.monotonic()
+        finally:
+            cache.refreshing = False
+
+    @staticmethod
+    async def _embed_into(index: MeaningIndex, rows: Sequence[tuple[int, str, str]]) -> None:
+        """Embed (id, title, problem) rows on a thread and put them into the index (on the loop)."""
+        rows = [r for r in rows if len(r[2].strip()) >= MIN_TEXT_CHARS]
+        if rows:
+            vectors = await asyncio.to_thread(embedder().vectors, [idea_text(t, p) for _, t, p in rows])
+            index.put_many([r[0] for r in rows], vectors)
+
+    def _index_ideas(self, ideas: Sequence[Idea]) -> None:
+        """Put just-stored ideas into the index (when it exists; it reads them when it is built)."""
+        index = self._meaning.index
+        wanted = [i for i in ideas if i.id is not None and len(i.problem.strip()) >= MIN_TEXT_CHARS]
+        if index is not None and wanted:
+            vectors = embedder().vectors([idea_text(i.title, i.problem) for i in wanted])
+            index.put_many([int(i.id) for i in wanted], vectors)  # type: ignore[arg-type]
 
     async def card_data(self, *, idea_id: int) -> CardData | None:
         """The idea and the counts its card shows."""
@@ -520,7 +596,12 @@ class Store:
                     )
                 ).all()
             }
-            others = {x for i in ideas.values() for x in (i.similar_to_id, i.merged_into_id) if x and x not in ideas}
+            others = {
+                x
+                for i in ideas.values()
+                for x in (*parse_ids(i.similar_ids), i.similar_to_id, i.merged_into_id)
+                if x and x not in ideas
+            }
             related = dict(ideas)
             if others:
                 related.update(
@@ -532,7 +613,9 @@ class Store:
                 supporters=int(supporters.get(idea_id, 0)),
                 score_average=scores[idea_id][0] if idea_id in scores else None,
                 score_count=scores[idea_id][1] if idea_id in scores else 0,
-                similar=related.get(idea.similar_to_id) if idea.similar_to_id else None,
+                similar=tuple(
+                    related[x] for x in (parse_ids(idea.similar_ids) or [idea.similar_to_id or 0]) if x in related
+                ),
                 merged_into=related.get(idea.merged_into_id) if idea.merged_into_id else None,
             )
             for idea_id, idea in ideas.items()
@@ -1348,6 +1431,16 @@ class Store:
         now = utcnow()
         ideas_table, activities_table, outbox_table = Idea.__table__, Activity.__table__, OutboxItem.__table__
         rows = {i.import_key: i.row(now) for i in ideas}  # built before the write lock is taken
+        # Each row names the ideas stored before this batch that possibly state the same problem.
+        index = await self.similar_index()
+        texts = [idea_text(i.draft.title, i.draft.problem) for i in ideas]
+        vectors = await asyncio.to_thread(embedder().vectors, texts)
+        for i, vector in zip(ideas, vectors, strict=True):
+            if len(i.draft.problem.strip()) >= MIN_TEXT_CHARS:
+                similar = [m.idea_id for m in index.search(vector)]
+                rows[i.import_key].update(
+                    similar_to_id=similar[0] if similar else None, similar_ids=",".join(map(str, similar))
+                )
 
         def insert(conn: Connection) -> dict[str, int]:
             wanted = [i.import_key for i in ideas]
@@ -1373,9 +1466,19 @@ class Store:
             return inserted
 
         try:
-            return await self._transact_rows(insert)
+            inserted = await self._transact_rows(insert)
         except IntegrityError:  # a concurrent import stored some of these keys first: look again
-            return await self._transact_rows(insert)
+            inserted = await self._transact_rows(insert)
+        fresh = [
+            (inserted[i.import_key], vector)
+            for i, vector in zip(ideas, vectors, strict=True)
+            if i.import_key in inserted
+            and i.status not in CLOSED_FOR_SIMILAR
+            and len(i.draft.problem.strip()) >= MIN_TEXT_CHARS
+        ]
+        if fresh:
+            index.put_many([idea_id for idea_id, _ in fresh], np.stack([vector for _, vector in fresh]))
+        return inserted
 
 
 # --- CSV import and export: the values the store's methods above take and return --------------

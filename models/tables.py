@@ -59,8 +59,11 @@ class Idea(SQLModel, table=True):
     problem_is_solution: bool = False
     problem_is_vague: bool = False
     gate_quote: str = _text()  # the words that made the gate coach, quoted to leaders
-    problem_key: str = _text()  # the problem's content words, for finding similar ideas fast
+    problem_key: str = _text()  # the problem's content words (what similar ideas were found by before 0004)
+    # Ideas that possibly state the same problem, when it was submitted: the closest, and up to
+    # three, best first, as "12,40,7" (bot/judgment/similar.py).
     similar_to_id: int | None = Field(default=None, foreign_key="ideas.id")
+    similar_ids: str = _text()
     # Where it came from (message shortcut) and where its card lives.
     source_channel: str = Field(default="", max_length=32)
     source_ts: str = Field(default="", max_length=32)

@@ -1,10 +1,18 @@
-"""the same problem in other words, and not merely the same topic."""
+"""Similar ideas by meaning: the same problem in other words is named, a different problem on the same
+topic is not; the index names at most three, best first, and forgets closed ideas."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
+import numpy as np
 import pytest
 
-from bot.similar import Candidate, SimilarIndex, content_words, find_similar
+from bot.judgment.embed import embedder, model_folder
+from bot.judgment.similar import MAX_NAMED, SIMILAR_SCORE, MeaningIndex, idea_text
+from bot.similar import content_words
 
 SAME = [
     (
@@ -53,35 +61,118 @@ DIFFERENT = [
 ]
 
 
+def index_of(*texts: str) -> MeaningIndex:
+    model = embedder()
+    index = MeaningIndex(model.dims)
+    index.put_many(list(range(1, len(texts) + 1)), model.vectors(list(texts)))
+    return index
+
+
 @pytest.mark.parametrize(("existing", "new"), SAME)
 def test_the_same_problem_in_other_words_is_found(existing: str, new: str) -> None:
-    match = find_similar(new, [Candidate.of(7, existing)])
-    assert match is not None and match.idea_id == 7
+    matches = index_of(existing).search(embedder().vector(new))
+    assert [m.idea_id for m in matches] == [1] and matches[0].score >= SIMILAR_SCORE
 
 
 @pytest.mark.parametrize(("existing", "new"), DIFFERENT)
 def test_a_different_problem_on_the_same_topic_is_not_matched(existing: str, new: str) -> None:
-    assert find_similar(new, [Candidate.of(7, existing)]) is None
+    assert index_of(existing).search(embedder().vector(new)) == []
 
 
-def test_the_best_of_several_candidates_wins_and_self_is_excluded() -> None:
-    existing, new = SAME[0]
-    candidates = [Candidate.of(1, DIFFERENT[1][1]), Candidate.of(2, existing), Candidate.of(3, new)]
-    assert find_similar(new, candidates, exclude_id=3).idea_id == 2
+def test_at_most_three_are_named_best_first_and_self_is_excluded() -> None:
+    same = [existing for existing, _ in SAME]
+    index = index_of(SAME[0][0], SAME[0][1], SAME[0][0] + " again", SAME[0][0] + " every day", *same[1:])
+    matches = index.search(embedder().vector(SAME[0][1]), exclude=2)
+    assert len(matches) == MAX_NAMED and 2 not in [m.idea_id for m in matches]
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+    assert {m.idea_id for m in matches} == {1, 3, 4}
 
 
-def test_a_bounded_index_forgets_its_oldest_ideas_as_new_ones_arrive() -> None:
-    index = SimilarIndex(limit=2)
-    for idea_id, (existing, _) in enumerate(SAME[:3], start=1):
-        index.put(idea_id, content_words(existing))
-    assert list(index.words) == [2, 3]
-    assert index.find(SAME[0][1]) is None  # idea 1 named that problem, and is gone
-    assert index.find(SAME[2][1]).idea_id == 3
+def test_a_discarded_idea_is_named_no_more_and_the_rest_stay_findable() -> None:
+    index = index_of(*(existing for existing, _ in SAME))
+    index.discard(1)
+    index.discard(1)  # twice is harmless
+    assert len(index) == len(SAME) - 1 and 1 not in index
+    assert index.search(embedder().vector(SAME[0][1])) == []
+    for idea_id, (_, new) in enumerate(SAME[1:], start=2):
+        assert [m.idea_id for m in index.search(embedder().vector(new))] == [idea_id]
 
 
-def test_short_texts_match_nothing() -> None:
-    assert find_similar("slow", [Candidate.of(1, "slow")]) is None
+def test_putting_an_idea_again_replaces_its_vector() -> None:
+    index = index_of(SAME[0][0])
+    index.put(1, embedder().vector(SAME[1][0]))
+    assert len(index) == 1
+    assert index.search(embedder().vector(SAME[0][1])) == []
+    assert [m.idea_id for m in index.search(embedder().vector(SAME[1][1]))] == [1]
+
+
+def test_the_index_grows_and_scores_in_blocks() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(20000, embedder().dims)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = MeaningIndex(embedder().dims)
+    index.put_many(list(range(20000)), vectors)
+    assert len(index) == 20000 and index.nbytes >= 20000 * embedder().dims * 2
+    found = index.search(vectors[12345], min_score=0.99)
+    assert [m.idea_id for m in found] == [12345]
+
+
+def test_empty_text_is_similar_to_nothing() -> None:
+    assert not embedder().vector("").any()
+    assert index_of(SAME[0][0]).search(embedder().vector("")) == []
+
+
+def test_idea_text_joins_title_and_problem() -> None:
+    assert idea_text("  Order  calls ", "Customers\ncall") == "Order calls. Customers call"
+    assert idea_text("", "Customers call") == "Customers call"
+
+
+def test_vectors_are_wordllamas_own_and_loading_neither_logs_nor_downloads() -> None:
+    """Pins the reading of WordLlama's files to WordLlama's own inference (in a separate process:
+    importing wordllama configures the root logger)."""
+    texts = [SAME[0][0], "Multiple users can book the same room for overlapping time slots", "ok"]
+    ours = embedder().vectors(texts)
+    probe = f"""
+import json, logging, sys
+from safetensors import safe_open
+from tokenizers import Tokenizer
+from wordllama import WordLlamaInference
+folder = {str(model_folder())!r}
+with safe_open(folder + "/weights/l2_supercat_256.safetensors", "np") as f:
+    table = f.get_tensor("embedding.weight")
+model = WordLlamaInference(table, Tokenizer.from_file(folder + "/tokenizers/l2_supercat_tokenizer_config.json"))
+print(json.dumps(model.embed({texts!r}, norm=True).tolist()))
+"""
+    theirs = json.loads(
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    )
+    assert np.allclose(ours, np.array(theirs), atol=1e-5)
+    quiet = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import logging, sys\nfrom bot.judgment.embed import embedder\nembedder().vector('x')\n"
+            "print(len(logging.getLogger().handlers), 'wordllama' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin", "HF_HUB_OFFLINE": "1", "NO_PROXY": "*"},
+    )
+    assert quiet.stdout.split() == ["0", "False"]
 
 
 def test_content_words_drop_stop_words_and_stem() -> None:
     assert content_words("The invoices are being paid twice") == content_words("invoice paid twice")
+
+
+def test_the_mapped_weights_are_what_safetensors_reads() -> None:
+    from safetensors import safe_open
+
+    from bot.judgment.embed import WEIGHTS, map_tensor
+
+    with safe_open(str(model_folder() / WEIGHTS), framework="np") as weights:
+        expected = weights.get_tensor("embedding.weight")
+    mapped = map_tensor(model_folder() / WEIGHTS, "embedding.weight")
+    assert mapped.dtype == expected.dtype and mapped.shape == expected.shape
+    assert np.array_equal(mapped, expected)

@@ -368,6 +368,30 @@ async def test_a_dry_run_reports_the_same_and_writes_nothing(tmp_path) -> None:
     assert await stored(url) == []
 
 
+async def test_an_imported_idea_names_the_stored_ideas_that_state_the_same_problem(tmp_path) -> None:
+    url = database_url(tmp_path / "ideas.db")
+    first = (
+        "title,affected,problem\n"
+        "One combined mailbox,Staff,Could you merge inbox and sent from every account into a single view? "
+        "Most other clients have this.\n"
+        "Online booking for the clinic,Patients,Patients phone reception to book and wait on hold for 10 minutes.\n"
+    )
+    later = (
+        "title,affected,problem\n"
+        "Merged inbox,Staff,Having every account's incoming mail in a single list would be a great option.\n"
+    )
+    assert (
+        await command("import", "--accept-flagged", str(write(tmp_path / "a.csv", first)), DATABASE_URL=url)
+    ).returncode == 0
+    assert (
+        await command("import", "--accept-flagged", str(write(tmp_path / "b.csv", later)), DATABASE_URL=url)
+    ).returncode == 0
+    ideas = {e.card.idea.title: e.card for e in await stored(url)}
+    mailbox, merged = ideas["One combined mailbox"].idea, ideas["Merged inbox"]
+    assert merged.idea.similar_ids == str(mailbox.id) and [i.id for i in merged.similar] == [mailbox.id]
+    assert ideas["Online booking for the clinic"].idea.similar_ids == ""
+
+
 async def test_importing_the_same_file_again_adds_nothing(tmp_path) -> None:
     url = database_url(tmp_path / "ideas.db")
     path = write(tmp_path / "ideas.csv", MESSY)

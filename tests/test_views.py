@@ -52,7 +52,7 @@ def card_data(i: Idea, **kw) -> CardData:
         supporters=kw.get("supporters", 0),
         score_average=kw.get("avg"),
         score_count=kw.get("count", 0),
-        similar=kw.get("similar"),
+        similar=(kw["similar"],) if kw.get("similar") else (),
         merged_into=None,
     )
 

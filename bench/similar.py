@@ -1,0 +1,103 @@
+"""Similar ideas by meaning, figures and cost: `python bench/similar.py`.
+
+Figures: on each labelled pair set, is the earlier idea ("b") named when the later one ("a") is
+submitted? Recall over the real duplicates, false alarms over the near-topic pairs that are not.
+`SIMILAR_SCORE` was set on dup_real.jsonl; dup_extra.jsonl was not used to set anything.
+Cost: one search at 1k, 10k and 100k ideas (p50 / p99), the index's memory, how long embedding
+100,000 ideas takes (the start-up build), and what loading the models adds to a fresh process.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.judgment.embed import embedder  # noqa: E402
+from bot.judgment.similar import SIMILAR_SCORE, MeaningIndex, idea_text  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+LOAD_PROBE = """
+import time, sys
+def rss():
+    return int(open('/proc/self/statm').read().split()[1]) * 4096 / 2**20
+import bot.server, bot.cli, handlers
+before, start = rss(), time.perf_counter()
+from bot.judgment.gate import gate_model
+from bot.judgment.embed import embedder
+gate_model(); embedder().vector("warm up")
+print(f"{time.perf_counter() - start:.3f} {rss() - before:.1f} {rss():.1f}")
+"""
+
+
+def load(name: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def pair_figures(name: str) -> None:
+    pairs = load(name)
+    model = embedder()
+    a = model.vectors([idea_text(p["a"]["title"], p["a"]["text"]) for p in pairs])
+    b = model.vectors([idea_text(p["b"]["title"], p["b"]["text"]) for p in pairs])
+    named = (a * b).sum(axis=1) >= SIMILAR_SCORE
+    dup = np.array([p["duplicate"] for p in pairs])
+    tp, fn = int((named & dup).sum()), int((~named & dup).sum())
+    fp, tn = int((named & ~dup).sum()), int((~named & ~dup).sum())
+    print(
+        f"{name:<16} duplicates named {tp}/{tp + fn} ({tp / (tp + fn):.0%})   "
+        f"near-topic non-duplicates named {fp}/{fp + tn} ({fp / (fp + tn):.0%})"
+    )
+    print(f"{'':<16} confusion: duplicate → named {tp}, not {fn};  not duplicate → named {fp}, not {tn}")
+
+
+def search_cost(base: np.ndarray) -> None:
+    rng = np.random.default_rng(0)
+    for size in (1_000, 10_000, 100_000):
+        rows = base[rng.integers(0, len(base), size)] + rng.normal(0, 0.05, (size, base.shape[1])).astype(np.float32)
+        rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+        index = MeaningIndex(base.shape[1])
+        index.put_many(list(range(size)), rows)
+        queries = base[rng.integers(0, len(base), 200)]
+        timings = []
+        for query in queries:
+            start = time.perf_counter()
+            index.search(query)
+            timings.append(time.perf_counter() - start)
+        timings.sort()
+        print(
+            f"search over {size:>7,} ideas: p50 {timings[100] * 1000:6.2f} ms   p99 {timings[197] * 1000:6.2f} ms   "
+            f"index {index.nbytes / 2**20:5.1f} MB"
+        )
+
+
+def main() -> None:
+    print(f"threshold: cosine ≥ {SIMILAR_SCORE}")
+    pair_figures("dup_real.jsonl")
+    pair_figures("dup_extra.jsonl")
+    texts = [
+        idea_text(r.get("title", ""), r["text"]) for name in ("gate_real.jsonl", "gate_extra.jsonl") for r in load(name)
+    ]
+    model = embedder()
+    base = model.vectors(texts)
+    search_cost(base)
+    many = (texts * (100_000 // len(texts) + 1))[:100_000]
+    start = time.perf_counter()
+    for i in range(0, len(many), 5000):
+        model.vectors(many[i : i + 5000])
+    print(f"embedding 100,000 ideas (the start-up build): {time.perf_counter() - start:.1f} s")
+    out = subprocess.run([sys.executable, "-c", LOAD_PROBE], capture_output=True, text=True, cwd=ROOT, check=True)
+    seconds, added, total = out.stdout.split()
+    print(
+        f"loading both models in a fresh bot process: {float(seconds):.2f} s, +{float(added):.1f} MB (RSS {total} MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
