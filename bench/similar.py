@@ -2,7 +2,7 @@
 
 Figures: on each labelled pair set, is the earlier idea ("b") named when the later one ("a") is
 submitted? Recall over the real duplicates, false alarms over the near-topic pairs that are not.
-`SIMILAR_SCORE` was set on dup_real.jsonl; dup_extra.jsonl was not used to set anything.
+`SIMILAR_SCORE` was set on dup_real.jsonl; dup_extra.jsonl and dup_more.jsonl set nothing.
 Cost: one search at 1k, 10k and 100k ideas (p50 / p99), the index's memory, how long embedding
 100,000 ideas takes (the start-up build), and what loading the models adds to a fresh process.
 """
@@ -81,6 +81,7 @@ def main() -> None:
     print(f"threshold: cosine ≥ {SIMILAR_SCORE}")
     pair_figures("dup_real.jsonl")
     pair_figures("dup_extra.jsonl")
+    pair_figures("dup_more.jsonl")
     texts = [
         idea_text(r.get("title", ""), r["text"]) for name in ("gate_real.jsonl", "gate_extra.jsonl") for r in load(name)
     ]

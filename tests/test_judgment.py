@@ -53,21 +53,23 @@ def test_on_real_writing_it_never_trained_on_it_beats_the_rule() -> None:
         draft = IdeaDraft(title=row["title"], affected="someone", problem=row["text"])
         return check_problem(draft).passed
 
-    coached_problems = sum(not passes(r) for r in problems)
-    passed_others = sum(passes(r) for r in others)
-    rule_coached = sum(classify_by_rule(read_problem(r["text"])) is not Verdict.PROBLEM for r in problems)
-    rule_passed = sum(classify_by_rule(read_problem(r["text"])) is Verdict.PROBLEM for r in others)
-    # Through the gate's whole contract (hard errors included), at its calibrated threshold.
-    assert 1 - coached_problems / len(problems) >= 0.90
-    cost = train.COACH_COST
-    assert cost * coached_problems + passed_others < cost * rule_coached + rule_passed
+    passed = sum(passes(r) for r in problems) / len(problems)
+    coached = sum(not passes(r) for r in others) / len(others)
+    rule_passed = sum(classify_by_rule(read_problem(r["text"])) is Verdict.PROBLEM for r in problems) / len(problems)
+    rule_coached = sum(classify_by_rule(read_problem(r["text"])) is not Verdict.PROBLEM for r in others) / len(others)
+    # Through the gate's whole contract (hard errors included), at its calibrated threshold: it
+    # passes more real problems than the rule and coaches at least as many of the rest.
+    assert passed >= 0.90 and passed > rule_passed
+    assert coached >= rule_coached
 
 
-def test_the_threshold_is_where_a_coached_problem_costs_more() -> None:
-    labels = ["problem", "problem", "solution", "vague"]
-    # Passing everything costs 2 (two non-problems); coaching the 0.3 problem costs COACH_COST.
-    assert train.choose_threshold(labels, [0.9, 0.3, 0.2, 0.1]) <= 0.3
-    assert gate_model().about["coach_cost"] == train.COACH_COST > 1
+def test_the_threshold_passes_the_target_share_of_problems_and_no_fewer() -> None:
+    labels = ["problem"] * 10 + ["solution"] * 3
+    p_problem = [0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.45, 0.4, 0.35, 0.3, 0.5, 0.2, 0.1]  # ten problems, three not
+    threshold = train.choose_threshold(labels, p_problem)
+    passed = sum(p >= threshold for p in p_problem[:10])
+    assert passed >= train.PASS_TARGET * 10 and threshold == 0.30  # the highest that keeps 92%: all ten
+    assert gate_model().about["pass_target"] == train.PASS_TARGET >= 0.90
 
 
 def test_features_are_words_pairs_and_pieces() -> None:

@@ -13,6 +13,7 @@ import pytest
 from bot.judgment.embed import embedder, model_folder
 from bot.judgment.similar import MAX_NAMED, SIMILAR_SCORE, MeaningIndex, idea_text
 from bot.similar import content_words
+from tests.gate_sets import DATA
 
 SAME = [
     (
@@ -176,3 +177,24 @@ def test_the_mapped_weights_are_what_safetensors_reads() -> None:
     mapped = map_tensor(model_folder() / WEIGHTS, "embedding.weight")
     assert mapped.dtype == expected.dtype and mapped.shape == expected.shape
     assert np.array_equal(mapped, expected)
+
+
+def test_the_pieces_are_the_tokenizers_librarys_on_every_labelled_text() -> None:
+    from tokenizers import Tokenizer
+
+    from bot.judgment.embed import TOKENIZER, Pieces
+
+    reference = Tokenizer.from_file(str(model_folder() / TOKENIZER))
+    reference.no_padding()
+    reference.no_truncation()
+    pieces = Pieces(model_folder() / TOKENIZER, max_tokens=10**9)
+    texts = ["İstanbul şube 🙂", "<" * 30, "a\x00b", "日本語", "  two  spaces ", "", "tab\there", "new\nline"]
+    for path in sorted(DATA.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            sides = [row] if "text" in row else [row["a"], row["b"]]
+            texts += [text for side in sides for text in (side.get("title", ""), side["text"])]
+    assert len(texts) > 2500
+    wrong = [t for t in texts if pieces.ids(t) != reference.encode(t, add_special_tokens=False).ids]
+    assert wrong == []
+    assert len(Pieces(model_folder() / TOKENIZER, max_tokens=5).ids("one two three four five six seven")) == 5

@@ -1,18 +1,18 @@
 """The problem gate's classifier: problem, solution or vague, learned from labelled real writing.
 
 A statement is read into three groups of features:
-- *words*: its words and word pairs; *chars*: the 2- to 5-letter pieces of each word (these
+- *words*: its words and word pairs; *chars*: the 3- and 4-letter pieces of each word (these
   catch "can't", "re-enter", typos and word forms the words miss). Each group is weighted tf-idf
   (1 + log count, times the word's rarity in the training texts) and scaled to length 1;
 - *cues*: the rule's reading (`bot.problem.read_problem`): pain cues, a fix-first opening, a
   solution quote, content-free, a thing named, length, numbers, and the rule's own verdict.
 
 A multinomial logistic regression over them gives P(problem), P(solution), P(vague). The gate
-passes a statement when P(problem) ≥ the model's threshold, which `train.py` sets where coaching
-a genuine problem costs `COACH_COST` times as much as passing a non-problem; otherwise it coaches
-it as a solution or as vague, whichever is likelier. Everything the model knows is in
-`gate_model.json` (written by `python -m bot.judgment.train`); applying it is a dictionary look-up
-per feature, in pure Python.
+passes a statement when P(problem) ≥ the model's threshold, which `train.py` sets as high as it
+can while still passing `PASS_TARGET` of genuine problems in k-fold (a coached problem is the
+costlier error); otherwise it coaches it as a solution or as vague, whichever is likelier.
+Everything the model knows is in `gate_model.json` (written by `python -m bot.judgment.train`);
+applying it is a dictionary look-up per feature, in pure Python.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
-from itertools import pairwise
+from functools import cache, lru_cache
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import Protocol
 
 MODEL_PATH = Path(__file__).with_name("gate_model.json")
 CLASSES = ("problem", "solution", "vague")
-CHAR_SIZES = (2, 3, 4, 5)
+CHAR_SIZES = (3, 4)
 MAX_CHARS = 1500  # features read at most this much of a statement (its opening says what it is)
 
 _WORD_RE = re.compile(r"[a-z0-9][a-z0-9']*")
@@ -96,12 +96,14 @@ def ngram_counts(norm: str) -> tuple[Counter[str], Counter[str]]:
     words = _WORD_RE.findall(norm[:MAX_CHARS])
     word_counts = Counter(words)
     word_counts.update(f"{a} {b}" for a, b in pairwise(words))
-    char_counts: Counter[str] = Counter()
-    for word in words:
-        padded = f" {word} "
-        for n in CHAR_SIZES:
-            char_counts.update(padded[i : i + n] for i in range(len(padded) - n + 1))
-    return word_counts, char_counts
+    return word_counts, Counter(chain.from_iterable(map(_pieces, words)))
+
+
+@lru_cache(maxsize=50_000)
+def _pieces(word: str) -> tuple[str, ...]:
+    """A word's 3- and 4-letter pieces, its edges marked by spaces (words recur: kept)."""
+    padded = f" {word} "
+    return tuple(padded[i : i + n] for n in CHAR_SIZES for i in range(len(padded) - n + 1))
 
 
 def tfidf(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
