@@ -31,7 +31,7 @@ from bot.identity import BotIdentity
 from bot.judgment.gate import gate_model
 from bot.leads import LeadDirectory
 from bot.outbox import Backoff, OutboxWorker
-from bot.payloads import malformed, parse_slack_body
+from bot.payloads import is_ssl_check, malformed, parse_slack_body
 from bot.scheduler import DigestScheduler
 from bot.slack_clients import listener_client, slack_session, worker_client
 from bot.socket_mode import PING_INTERVAL_S, WATCHDOG_AFTER_S, SocketModeRunner
@@ -205,6 +205,9 @@ class Runtime:
 
     async def _handle_slack(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
+        if is_ssl_check(body, request.content_type):
+            # Slack checking the request URL when it is saved: unsigned by design, so nothing runs.
+            return web.Response(status=200)
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
         signature = request.headers.get("X-Slack-Signature", "")
         valid = self._verifier is not None and timestamp.isdigit() and bool(signature)

@@ -18,9 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
 from sqlalchemy import and_, bindparam, case, delete, distinct, func, or_, update
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.engine import Connection, Engine
@@ -31,8 +30,6 @@ from sqlmodel import Session, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import IdeaDraft, SourceMessage, Status, idea_ref
-from bot.judgment.embed import embedder
-from bot.judgment.similar import MIN_TEXT_CHARS, Match, MeaningIndex, idea_text
 from bot.similar import content_words
 from bot.triage import CLOSED, TRIAGE_DECISIONS, WAITING, check_move
 from models.db import create_engine, create_sqlite_writer, is_sqlite
@@ -48,6 +45,10 @@ from models.tables import (
     Support,
     utcnow,
 )
+
+if TYPE_CHECKING:  # the similar-idea index needs numpy: imported where it is used, so a process
+    # that never compares ideas (`ideabot deliver`'s, the CLI's) does not load it
+    from bot.judgment.similar import Match, MeaningIndex
 
 T = TypeVar("T")
 
@@ -483,6 +484,9 @@ class Store:
     async def similar_ideas(self, *, title: str, problem: str, exclude_id: int | None = None) -> list[Match]:
         """Open ideas that possibly state the same problem (by meaning), best first; [] while the
         index is still being built at start-up (see `build_similar_index`)."""
+        from bot.judgment.embed import embedder
+        from bot.judgment.similar import MIN_TEXT_CHARS, idea_text
+
         index = await self.similar_index()
         if len(problem.strip()) < MIN_TEXT_CHARS:
             return []
@@ -506,6 +510,9 @@ class Store:
     async def build_similar_index(self) -> None:
         """Embed every open idea into the index, `SIMILAR_READ_BATCH` at a time (the embedding
         runs on a thread; ideas stored meanwhile are added as they are stored)."""
+        from bot.judgment.embed import embedder
+        from bot.judgment.similar import MeaningIndex
+
         cache = self._meaning
         if cache.index is not None:
             return
@@ -548,19 +555,35 @@ class Store:
 
     @staticmethod
     async def _embed_into(index: MeaningIndex, rows: Sequence[tuple[int, str, str]]) -> None:
-        """Embed (id, title, problem) rows on a thread and put them into the index (on the loop)."""
-        rows = [r for r in rows if len(r[2].strip()) >= MIN_TEXT_CHARS]
-        if rows:
-            vectors = await asyncio.to_thread(embedder().vectors, [idea_text(t, p) for _, t, p in rows])
-            index.put_many([r[0] for r in rows], vectors)
+        """Embed (id, title, problem) rows on a thread and put them into the index (on the loop);
+        a row whose text the index already holds is not embedded again."""
+        from bot.judgment.embed import embedder
+        from bot.judgment.similar import MIN_TEXT_CHARS, idea_text, text_key
+
+        texts = {r[0]: idea_text(r[1], r[2]) for r in rows if len(r[2].strip()) >= MIN_TEXT_CHARS}
+        for idea_id in [r[0] for r in rows if r[0] not in texts]:
+            index.discard(idea_id)  # its problem is too short now to compare
+        wanted = [(i, t, text_key(t)) for i, t in texts.items() if not index.holds(i, text_key(t))]
+        if wanted:
+            vectors = await asyncio.to_thread(embedder().vectors, [t for _, t, _ in wanted])
+            index.put_many([i for i, _, _ in wanted], vectors, [k for _, _, k in wanted])
 
     def _index_ideas(self, ideas: Sequence[Idea]) -> None:
         """Put just-stored ideas into the index (when it exists; it reads them when it is built)."""
         index = self._meaning.index
-        wanted = [i for i in ideas if i.id is not None and len(i.problem.strip()) >= MIN_TEXT_CHARS]
-        if index is not None and wanted:
-            vectors = embedder().vectors([idea_text(i.title, i.problem) for i in wanted])
-            index.put_many([int(i.id) for i in wanted], vectors)  # type: ignore[arg-type]
+        if index is None:
+            return
+        from bot.judgment.embed import embedder
+        from bot.judgment.similar import MIN_TEXT_CHARS, idea_text, text_key
+
+        texts = [
+            (int(i.id), idea_text(i.title, i.problem))
+            for i in ideas
+            if i.id and len(i.problem.strip()) >= MIN_TEXT_CHARS
+        ]
+        if texts:
+            vectors = embedder().vectors([t for _, t in texts])
+            index.put_many([i for i, _ in texts], vectors, [text_key(t) for _, t in texts])
 
     async def card_data(self, *, idea_id: int) -> CardData | None:
         """The idea and the counts its card shows."""
@@ -1432,6 +1455,11 @@ class Store:
         ideas_table, activities_table, outbox_table = Idea.__table__, Activity.__table__, OutboxItem.__table__
         rows = {i.import_key: i.row(now) for i in ideas}  # built before the write lock is taken
         # Each row names the ideas stored before this batch that possibly state the same problem.
+        import numpy as np
+
+        from bot.judgment.embed import embedder
+        from bot.judgment.similar import MIN_TEXT_CHARS, idea_text, text_key
+
         index = await self.similar_index()
         texts = [idea_text(i.draft.title, i.draft.problem) for i in ideas]
         vectors = await asyncio.to_thread(embedder().vectors, texts)
@@ -1470,14 +1498,14 @@ class Store:
         except IntegrityError:  # a concurrent import stored some of these keys first: look again
             inserted = await self._transact_rows(insert)
         fresh = [
-            (inserted[i.import_key], vector)
-            for i, vector in zip(ideas, vectors, strict=True)
+            (inserted[i.import_key], vector, text_key(text))
+            for i, vector, text in zip(ideas, vectors, texts, strict=True)
             if i.import_key in inserted
             and i.status not in CLOSED_FOR_SIMILAR
             and len(i.draft.problem.strip()) >= MIN_TEXT_CHARS
         ]
         if fresh:
-            index.put_many([idea_id for idea_id, _ in fresh], np.stack([vector for _, vector in fresh]))
+            index.put_many([f[0] for f in fresh], np.stack([f[1] for f in fresh]), [f[2] for f in fresh])
         return inserted
 
 

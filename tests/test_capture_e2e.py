@@ -236,6 +236,21 @@ async def test_forged_signature_is_rejected_and_nothing_happens(local: LocalSlac
     assert len(local.standin.calls) == calls_before
 
 
+async def test_slacks_unsigned_ssl_check_is_answered_200_and_nothing_runs(local: LocalSlack) -> None:
+    calls_before = len(local.standin.calls)
+    reply = await local.slack.post_raw(
+        "ssl_check=1&token=legacy-verification-token", content_type="application/x-www-form-urlencoded"
+    )
+    assert reply.status == 200 and reply.body == ""
+    await local.settle()
+    assert len(local.standin.calls) == calls_before and await all_ideas(local) == []
+
+
+async def test_a_slash_command_that_says_payload_opens_the_modal(local: LocalSlack) -> None:
+    view = await local.open_modal("payload tracking for the warehouse")
+    assert initial(view, "title") == "payload tracking for the warehouse"
+
+
 async def test_the_same_submission_delivered_twice_stores_one_idea(local: LocalSlack) -> None:
     view = await local.open_modal()
     first = await local.submit(view, idea_answers())

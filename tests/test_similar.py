@@ -198,3 +198,14 @@ def test_the_pieces_are_the_tokenizers_librarys_on_every_labelled_text() -> None
     wrong = [t for t in texts if pieces.ids(t) != reference.encode(t, add_special_tokens=False).ids]
     assert wrong == []
     assert len(Pieces(model_folder() / TOKENIZER, max_tokens=5).ids("one two three four five six seven")) == 5
+
+
+def test_the_index_knows_which_text_each_vector_is_of() -> None:
+    from bot.judgment.similar import text_key
+
+    index = MeaningIndex(embedder().dims)
+    first, second = (idea_text("Calls", existing) for existing, _ in SAME[:2])
+    index.put_many([1, 2], embedder().vectors([first, second]), [text_key(first), text_key(second)])
+    assert index.holds(1, text_key(first)) and not index.holds(1, text_key(second)) and not index.holds(3, 0)
+    index.discard(1)  # idea 2 takes its row, with its own key
+    assert index.holds(2, text_key(second)) and not index.holds(1, text_key(first))
