@@ -753,7 +753,7 @@ class _Importer:
         if not self.dry_run:
             # Every row is compared with the open ideas by meaning: the model and the ideas' vectors
             # are read now, so the first batch (and the cards it owes) is not held up by them.
-            await self.store.similar_index()
+            await self.store.build_similar_index()
         total = self.csv_file.rows
         progress = Progress(total, sys.stderr) if total >= PROGRESS_FROM_ROWS else None
         now = utcnow()

@@ -458,7 +458,10 @@ def history_lines(activities: Sequence[Activity], idea: Idea) -> list[str]:
 
 def comment_lines(comments: Sequence[Comment]) -> list[str]:
     """Latest thread replies, newest first."""
-    return [f"• {user_mention(c.user_id)}: {mrkdwn(one_line(c.text), 300)}" for c in comments]
+    return [
+        f"• {user_mention(c.user_id)}: " + ("_deleted a reply_" if c.deleted else mrkdwn(one_line(c.text), 300))
+        for c in comments
+    ]
 
 
 def build_detail_extras(activities: Sequence[Activity], comments: Sequence[Comment], idea: Idea) -> list[Block]:

@@ -21,7 +21,14 @@ HUMAN_SUBTYPES = {"", "thread_broadcast", "file_share"}
 
 
 async def handle_message(body: dict, event: dict, deps: Deps) -> None:
-    """Store a human reply in an idea card's thread, once per delivery."""
+    """Store a human reply in an idea card's thread, once per delivery; apply edits and deletions."""
+    subtype = text_at(event, "subtype")
+    if subtype == "message_changed":
+        await handle_edit(event, deps)
+        return
+    if subtype == "message_deleted":
+        await handle_deletion(event, deps)
+        return
     thread_ts = text_at(event, "thread_ts")
     ts = text_at(event, "ts")
     user = text_at(event, "user")
@@ -46,3 +53,28 @@ async def handle_message(body: dict, event: dict, deps: Deps) -> None:
 def register(app: AsyncApp) -> None:
     """Register the message listener."""
     app.event(Event.MESSAGE)(answer_at_ack(handle_message, events=True))
+
+
+async def handle_edit(event: dict, deps: Deps) -> None:
+    """A message was edited: if it is a stored reply in a card's thread, keep its new text."""
+    message = event.get("message") or {}
+    channel, ts = text_at(event, "channel"), text_at(message, "ts")
+    if channel != deps.settings.ideas_channel or not ts or not text_at(message, "thread_ts"):
+        return
+    if await deps.store.edit_comment(channel=channel, ts=ts, text=text_at(message, "text")):
+        log.info("a reply in a card's thread was edited (%s)", ts)
+
+
+async def handle_deletion(event: dict, deps: Deps) -> None:
+    """A message was deleted: a stored reply keeps only that it was; ideas captured from it stop
+    quoting and linking it."""
+    channel, ts = text_at(event, "channel"), text_at(event, "deleted_ts")
+    if not channel or not ts:
+        return
+    if channel == deps.settings.ideas_channel and await deps.store.delete_comment(channel=channel, ts=ts):
+        log.info("a reply in a card's thread was deleted (%s)", ts)
+    previous = event.get("previous_message") or {}
+    changed = await deps.store.forget_source_message(channel=channel, ts=ts, text=text_at(previous, "text"))
+    if changed:
+        log.info("the message IDEA-%s was captured from was deleted", ", IDEA-".join(map(str, changed)))
+        deps.wake_outbox()

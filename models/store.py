@@ -162,6 +162,7 @@ class _MeaningCache:
     changes_since: datetime | None = None  # ideas updated since then are read on the next refresh
     refreshed: float = float("-inf")  # time.monotonic() of the last refresh
     refreshing: bool = False
+    loading: bool = False  # the model is being loaded (on a thread) for the first build
 
 
 def parse_ids(text: str) -> list[int]:
@@ -488,15 +489,18 @@ class Store:
         from bot.judgment.similar import MIN_TEXT_CHARS, idea_text
 
         index = await self.similar_index()
-        if len(problem.strip()) < MIN_TEXT_CHARS:
+        if index is None or len(problem.strip()) < MIN_TEXT_CHARS:
             return []
         return index.search(embedder().vector(idea_text(title, problem)), exclude=exclude_id)
 
-    async def similar_index(self) -> MeaningIndex:
+    async def similar_index(self) -> MeaningIndex | None:
         """The similar-idea index: built on first use, brought up to date every `SIMILAR_REFRESH`
-        (other processes' ideas, merges, declines and restated problems)."""
+        (other processes' ideas, merges, declines and restated problems); None while its model is
+        still loading at start-up (a request never waits for that, nor loads it a second time)."""
         cache = self._meaning
         if cache.index is None:
+            if cache.loading:
+                return None
             await self.build_similar_index()
         elif (
             cache.ready.is_set()
@@ -514,9 +518,15 @@ class Store:
         from bot.judgment.similar import MeaningIndex
 
         cache = self._meaning
-        if cache.index is not None:
+        if cache.index is not None or cache.loading:
             return
-        model = await asyncio.to_thread(embedder)
+        cache.loading = True
+        try:
+            model = await asyncio.to_thread(embedder)
+        finally:
+            cache.loading = False
+        # From here ideas stored by this process are put in as they are stored (`_index_ideas`);
+        # the batches below read every idea stored before, and those stored meanwhile again.
         cache.index = MeaningIndex(model.dims)
         cache.changes_since = utcnow() - SIMILAR_OVERLAP
         cache.refreshed = time.monotonic()
@@ -535,6 +545,15 @@ class Store:
             await self._embed_into(cache.index, rows)
             after = rows[-1][0]
         cache.ready.set()
+
+    async def _wait_for_similar_index(self) -> MeaningIndex:
+        """The index, once its start-up build has loaded the model (for imports, which may wait)."""
+        while self._meaning.index is None:
+            if not self._meaning.loading:
+                await self.build_similar_index()
+            else:
+                await asyncio.sleep(0.05)
+        return self._meaning.index
 
     async def _refresh_similar_index(self) -> None:
         cache = self._meaning
@@ -956,6 +975,53 @@ class Store:
             return await self._transact(insert)
         except IntegrityError:
             return False
+
+    async def edit_comment(self, *, channel: str, ts: str, text: str) -> bool:
+        """A thread reply was edited in Slack: keep its new text (False if it is not a stored reply)."""
+
+        def edit(session: Session) -> bool:
+            comment = session.exec(select(Comment).where(Comment.channel == channel, Comment.ts == ts)).first()
+            if comment is None or comment.deleted or comment.text == text:
+                return False
+            comment.text = text
+            session.add(comment)
+            return True
+
+        return await self._transact(edit)
+
+    async def delete_comment(self, *, channel: str, ts: str) -> bool:
+        """A thread reply was deleted in Slack: forget its text, keep that there was one."""
+
+        def delete(session: Session) -> bool:
+            comment = session.exec(select(Comment).where(Comment.channel == channel, Comment.ts == ts)).first()
+            if comment is None or comment.deleted:
+                return False
+            comment.text, comment.deleted = "", True
+            session.add(comment)
+            return True
+
+        return await self._transact(delete)
+
+    async def forget_source_message(self, *, channel: str, ts: str, text: str) -> list[int]:
+        """The message ideas were captured from was deleted in Slack: their cards stop linking to it
+        and stop quoting it (a proposed solution that is still the message's text is emptied);
+        the ids of the ideas changed."""
+
+        def forget(session: Session) -> list[int]:
+            query = select(Idea).where(Idea.source_channel == channel, Idea.source_ts == ts)
+            changed = []
+            for idea in session.exec(query).all():
+                assert idea.id is not None
+                idea.source_channel = idea.source_ts = idea.source_permalink = ""
+                if text and " ".join(idea.solution.split()) == " ".join(text.split()):
+                    idea.solution = ""
+                idea.updated_at = utcnow()
+                session.add(idea)
+                self._refresh_card(session, idea.id)
+                changed.append(idea.id)
+            return changed
+
+        return await self._transact(forget)
 
     async def idea_by_card(self, *, channel: str, ts: str) -> Idea | None:
         """The idea whose card is the message `ts` in `channel`."""
@@ -1460,7 +1526,7 @@ class Store:
         from bot.judgment.embed import embedder
         from bot.judgment.similar import MIN_TEXT_CHARS, idea_text, text_key
 
-        index = await self.similar_index()
+        index = await self.similar_index() or await self._wait_for_similar_index()
         texts = [idea_text(i.draft.title, i.draft.problem) for i in ideas]
         vectors = await asyncio.to_thread(embedder().vectors, texts)
         for i, vector in zip(ideas, vectors, strict=True):

@@ -139,6 +139,7 @@ class Comment(SQLModel, table=True):
     channel: str = Field(max_length=32)
     ts: str = Field(max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    deleted: bool = False  # its author deleted it in Slack: the text is gone, only this remains
 
 
 class OutboxItem(SQLModel, table=True):

@@ -154,6 +154,41 @@ async def test_message_shortcut_prefills_the_solution_and_links_the_source(local
     assert f"<{idea.source_permalink}|from a message>" in card_text(card)
 
 
+async def test_when_the_captured_message_is_deleted_the_card_no_longer_quotes_or_links_it(local: LocalSlack) -> None:
+    text = "What if we put QR codes on tables so people can pay"
+    view = await local.capture_message(text, channel="C0000FLOOR")
+    answers = idea_answers(
+        title="Guests wait to pay",
+        affected="Restaurant guests on Friday nights",
+        problem="Guests wait 10 to 15 minutes for the card machine at busy times and some leave without tipping",
+        solution=text,
+    )
+    await local.submit(view, answers)
+    (idea,) = await all_ideas(local)
+    assert "QR codes" in card_text(await card_of(local, idea.id))
+    deleted = {  # as Slack sends it (message.channels, subtype message_deleted)
+        "type": "message",
+        "subtype": "message_deleted",
+        "hidden": True,
+        "channel": "C0000FLOOR",
+        "ts": "1700000099.000200",
+        "deleted_ts": idea.source_ts,
+        "event_ts": "1700000099.000200",
+        "previous_message": {"type": "message", "user": SUBMITTER, "text": text, "ts": idea.source_ts},
+    }
+    assert (await local.slack.event(deleted)).status == 200
+    await local.settle()
+    (idea,) = await all_ideas(local)
+    assert (idea.source_channel, idea.source_ts, idea.source_permalink, idea.solution) == ("", "", "", "")
+    card = card_text(local.card_message(idea.id))
+    assert "from a message" not in card and "QR codes" not in card and "Guests wait to pay" in card
+
+
+async def card_of(local: LocalSlack, idea_id: int):
+    await local.card_ts(idea_id)
+    return local.card_message(idea_id)
+
+
 async def test_global_shortcut_opens_the_modal(local: LocalSlack) -> None:
     reply = await local.slack.interactive(global_shortcut("submit_idea"))
     assert reply.status == 200

@@ -318,6 +318,41 @@ async def test_thread_replies_are_the_discussion(local: LocalSlack) -> None:
         "Latest replies" in text and "Leeds store" in text and "&lt;!channel&gt;" in text and "<!channel>" not in text
     )
 
+    # Edited, then deleted, as Slack sends them (message.channels, hidden subtypes).
+    edited = {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "channel": IDEAS_CHANNEL,
+        "ts": "1700000010.000100",
+        "event_ts": "1700000010.000100",
+        "message": {
+            **reply(OTHER, "We saw this at the Leeds and York stores", "1700000001.000100"),
+            "edited": {"user": OTHER, "ts": "1700000010.000000"},
+        },
+        "previous_message": reply(OTHER, "We saw this at the Leeds store too", "1700000001.000100"),
+    }
+    await local.slack.event(edited, event_id="EvEdit")
+    deleted = {
+        "type": "message",
+        "subtype": "message_deleted",
+        "hidden": True,
+        "channel": IDEAS_CHANNEL,
+        "ts": "1700000011.000100",
+        "deleted_ts": "1700000002.000100",
+        "event_ts": "1700000011.000100",
+        "previous_message": reply(LEAD, "<!channel> let's discuss", "1700000002.000100"),
+    }
+    await local.slack.event(deleted, event_id="EvDel")
+    await asyncio.sleep(0.3)
+    comments = await local.store.comments(idea_id=idea_id, limit=10)
+    assert [(c.user_id, c.text, c.deleted) for c in reversed(comments)] == [
+        (OTHER, "We saw this at the Leeds and York stores", False),
+        (LEAD, "", True),  # only that a reply was deleted: not its text
+    ]
+    text = json.dumps((await local.slack.command(f"show IDEA-{idea_id}")).json()["blocks"])
+    assert "Leeds and York stores" in text and "deleted a reply" in text and "discuss" not in text
+
 
 async def test_the_needs_problem_loop(local: LocalSlack) -> None:
     idea_id = await new_idea(local, problem="Returns at the Leeds store are slow and customers complain every week")

@@ -85,8 +85,12 @@ class Pieces:
         if not text:
             return []
         out: list[int] = []
-        for chunk in _CHUNK_RE.findall("▁" + text.replace(" ", "▁")):
-            out.extend(self._chunk(chunk) if len(chunk) <= _CACHED_CHUNK else self._merge(chunk))
+        for chunk in _CHUNK_RE.findall("▁" + text[: self.max_tokens * _CHARS_A_TOKEN].replace(" ", "▁")):
+            if len(chunk) <= _LONGEST_CHUNK:
+                out.extend(self._chunk(chunk))
+            else:  # a run with no space (a URL, a wall of "<"): merged in pieces, which bounds the cost
+                for start in range(0, len(chunk), _LONGEST_CHUNK):
+                    out.extend(self._merge(chunk[start : start + _LONGEST_CHUNK]))
             if len(out) >= self.max_tokens:
                 return out[: self.max_tokens]
         return out
@@ -114,7 +118,10 @@ class Pieces:
 
 
 _CHUNK_RE = re.compile("▁+[^▁]*|[^▁]+")
-_CACHED_CHUNK = 40  # longer chunks (a URL, a hash) are merged each time rather than kept
+# Merging a chunk costs its length squared: a longer run without a space is merged 48 characters
+# at a time (the same pieces as the tokenizer's except at those cuts; no word is that long).
+_LONGEST_CHUNK = 48
+_CHARS_A_TOKEN = 8  # only this much of a text can reach `max_tokens` tokens
 
 
 class Embedder:
