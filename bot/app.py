@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.identity import BotIdentity
+from bot.payloads import request_kind
 from handlers import register_handlers
 
 log = logging.getLogger("ideabot")
@@ -48,13 +49,11 @@ def build_app(deps: Deps, *, client: AsyncWebClient, identity: BotIdentity) -> A
 
     @app.error
     async def handle_error(error: Exception, body: dict) -> None:
-        body = body if isinstance(body, dict) else {}
-        event = body.get("event") if isinstance(body.get("event"), dict) else {}
-        kind = body.get("type") or event.get("type") or body.get("command") or "request"
+        kind = request_kind(body)  # ids only: never what anyone wrote
         if isinstance(error, BoltUnhandledRequestError):
-            log.info("no listener handles this %s; acknowledged and ignored", str(kind)[:40])
+            log.info("no listener for a %s request: acknowledged, nothing done", kind)
             return
-        log.error("listener failed on %s: %s", str(kind)[:40], error, exc_info=error)
+        log.error("listener failed on a %s request: %s", kind, error, exc_info=error)
 
     register_handlers(app)
     return app

@@ -178,3 +178,28 @@ def is_ssl_check(raw: bytes, content_type: str) -> bool:
     if content_type == "application/json" or b"ssl_check=" not in raw[:200]:
         return False
     return dict(parse_qsl(raw.decode("utf-8", errors="replace"))).get("ssl_check") == "1"
+
+
+def request_kind(body: Any) -> str:
+    """What kind of request a payload is, in ids only — never what anyone wrote — for logs:
+    "event_callback reaction_removed", "block_actions some_action", "command /other"."""
+    if not isinstance(body, dict):
+        return "unknown"
+    if isinstance(body.get("command"), str):
+        return f"command {body['command'][:40]}"
+    kind = str(body.get("type") or "unknown")[:40]
+    detail: Any = ""
+    if kind == "event_callback" and isinstance(body.get("event"), dict):
+        event = body["event"]
+        detail = event.get("type", "") + (f"/{event['subtype']}" if isinstance(event.get("subtype"), str) else "")
+    elif kind == "block_actions" and isinstance(body.get("actions"), list) and body["actions"]:
+        detail = body["actions"][0].get("action_id", "") if isinstance(body["actions"][0], dict) else ""
+    elif kind in ("view_submission", "view_closed") and isinstance(body.get("view"), dict):
+        detail = body["view"].get("callback_id", "")
+    elif kind in ("shortcut", "message_action"):
+        detail = body.get("callback_id", "")
+    detail = detail if isinstance(detail, str) else ""
+    return f"{kind} {_SLACK_NAME.sub('?', detail[:60])}".strip()
+
+
+_SLACK_NAME = re.compile(r"[^A-Za-z0-9_./:-]")

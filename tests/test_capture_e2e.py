@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from bot.standin.driver import block_actions, global_shortcut
 from bot.standin.local import IDEAS_CHANNEL, SUBMITTER, LocalSlack, idea_answers
@@ -394,3 +395,16 @@ async def test_user_text_never_notifies_anyone(local: LocalSlack) -> None:
     for text in texts:
         for token in ("<!channel>", "<!here>", "<@U123>", "<https://evil.example"):
             assert token not in text, (token, text[:200])
+
+
+async def test_a_request_no_listener_wants_is_answered_and_logged_by_kind_only(local: LocalSlack, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="ideabot")
+    event = {"type": "message", "subtype": "channel_join", "channel": "C0000GNRL1", "user": "U0000USER1"}
+    event["text"] = "secret words <@U0000USER1> joined"
+    assert (await local.slack.event({**event, "type": "app_home_opened_x"})).status == 200
+    await local.settle()
+    logged = [r.getMessage() for r in caplog.records if "no listener" in r.getMessage()]
+    assert logged == [
+        "no listener for a event_callback app_home_opened_x/channel_join request: acknowledged, nothing done"
+    ]
+    assert "secret" not in caplog.text

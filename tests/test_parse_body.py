@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_bolt.request.internals import parse_body
 
-from bot.payloads import is_ssl_check, parse_slack_body
+from bot.payloads import is_ssl_check, parse_slack_body, request_kind
 from bot.standin.driver import command_form, view_submission
 from bot.views import build_idea_modal
 
@@ -119,3 +119,13 @@ def test_ssl_check_is_recognised_and_nothing_else_is() -> None:
     assert not is_ssl_check(b"ssl_check=0&token=x", FORM)
     assert not is_ssl_check(b'{"ssl_check": "1"}', "application/json")
     assert not is_ssl_check(urlencode(command_form("ssl_check=1")).encode(), FORM)
+
+
+def test_a_requests_kind_names_ids_never_content() -> None:
+    assert request_kind(command_form("secret plans", command="/other")) == "command /other"
+    event = {"type": "event_callback", "event": {"type": "message", "subtype": "channel_join", "text": "hi Ann"}}
+    assert request_kind(event) == "event_callback message/channel_join"
+    actions = {"type": "block_actions", "actions": [{"action_id": "weird id<script>", "value": "private"}]}
+    assert request_kind(actions) == "block_actions weird?id?script?"
+    assert request_kind({"type": "view_closed", "view": {"callback_id": "other_modal"}}) == "view_closed other_modal"
+    assert request_kind([1, 2]) == "unknown" and request_kind({}) == "unknown"
