@@ -2,9 +2,11 @@
 
 `check_problem(draft)` is pure. It returns hard errors (the form cannot be submitted) and
 coaching (a solution-framed or content-free problem: explained once, accepted unchanged on the
-second submit and flagged). Every word list and threshold lives at the top of this module so a
-team can tune the gate; `tests/test_problem_gate.py` measures it on labelled sets of real-style
-writing.
+second submit and flagged). Whether a statement is a problem, a solution or too vague is decided
+by `judge_problem`: a classifier learned from labelled real writing (`bot/judgment/gate.py`,
+trained by `python -m bot.judgment.train`) that reads the text and the rule's reading below.
+The rule alone (`classify_by_rule`) is its baseline and one of its features; its quote is what
+the coaching message shows. The word lists and hard thresholds live at the top of this module.
 
 How a problem statement is read (`read_problem`):
 - *pain cues* say something goes wrong for someone today. Strong cues ("can't", "takes 20
