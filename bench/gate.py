@@ -47,7 +47,7 @@ def main() -> None:
     verbose = "-v" in sys.argv
     model = gate_model()
     held_ids = set(model.about["held_out_ids"])
-    real = [r for name in train.REAL_SETS for r in train.load_rows(name)]
+    real = train.real_rows()
     held = [r for r in real if str(r["id"]) in held_ids]
 
     def gate_passes(row: dict) -> bool:

@@ -81,7 +81,7 @@ def cells(auc: float | None, folds: dict, held: dict) -> str:
 
 
 def main() -> None:
-    real = [r for name in train.REAL_SETS for r in train.load_rows(name)]
+    real = train.real_rows()
     own = train.load_rows(train.OWN_TRAIN)
     train_real = [r for r in real if not train.is_held_out(r)]
     held = [r for r in real if train.is_held_out(r)]

@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
@@ -157,12 +157,11 @@ CLOSED_FOR_SIMILAR = (Status.MERGED, Status.DECLINED)  # ideas never named as si
 class _MeaningCache:
     """The store's similar-idea index (every open idea's vector) and how fresh it is."""
 
-    index: MeaningIndex | None = None  # None until it is first built
-    ready: asyncio.Event = field(default_factory=asyncio.Event)  # set once every stored idea is in
+    index: MeaningIndex | None = None  # None until the model is loaded; filled by `build`
+    build: asyncio.Task | None = None  # the one first build (start-up's, or the first use's)
     changes_since: datetime | None = None  # ideas updated since then are read on the next refresh
     refreshed: float = float("-inf")  # time.monotonic() of the last refresh
     refreshing: bool = False
-    loading: bool = False  # the model is being loaded (on a thread) for the first build
 
 
 def parse_ids(text: str) -> list[int]:
@@ -484,7 +483,7 @@ class Store:
 
     async def similar_ideas(self, *, title: str, problem: str, exclude_id: int | None = None) -> list[Match]:
         """Open ideas that possibly state the same problem (by meaning), best first; [] while the
-        index is still being built at start-up (see `build_similar_index`)."""
+        model is still loading at start-up (see `similar_index`)."""
         from bot.judgment.embed import embedder
         from bot.judgment.similar import MIN_TEXT_CHARS, idea_text
 
@@ -494,37 +493,38 @@ class Store:
         return index.search(embedder().vector(idea_text(title, problem)), exclude=exclude_id)
 
     async def similar_index(self) -> MeaningIndex | None:
-        """The similar-idea index: built on first use, brought up to date every `SIMILAR_REFRESH`
-        (other processes' ideas, merges, declines and restated problems); None while its model is
-        still loading at start-up (a request never waits for that, nor loads it a second time)."""
+        """The similar-idea index, brought up to date every `SIMILAR_REFRESH` (other processes'
+        ideas, merges, declines and restated problems). Its first use builds it; while the
+        start-up build is under way it is what has been read so far (None until the model is
+        loaded): a request never waits for the build."""
         cache = self._meaning
-        if cache.index is None:
-            if cache.loading:
-                return None
+        if cache.build is None:
             await self.build_similar_index()
         elif (
-            cache.ready.is_set()
+            cache.build.done()
             and not cache.refreshing
             and time.monotonic() - cache.refreshed > SIMILAR_REFRESH.total_seconds()
         ):
             await self._refresh_similar_index()
+        return cache.index
+
+    async def build_similar_index(self) -> MeaningIndex:
+        """Build the index once (every caller awaits the same build) and return it."""
+        cache = self._meaning
+        if cache.build is None:
+            cache.build = asyncio.ensure_future(self._build_similar_index())
+        await asyncio.shield(cache.build)
         assert cache.index is not None
         return cache.index
 
-    async def build_similar_index(self) -> None:
-        """Embed every open idea into the index, `SIMILAR_READ_BATCH` at a time (the embedding
-        runs on a thread; ideas stored meanwhile are added as they are stored)."""
+    async def _build_similar_index(self) -> None:
+        """Embed every open idea into the index, `SIMILAR_READ_BATCH` at a time (the model loads
+        and the embedding runs on a thread)."""
         from bot.judgment.embed import embedder
         from bot.judgment.similar import MeaningIndex
 
         cache = self._meaning
-        if cache.index is not None or cache.loading:
-            return
-        cache.loading = True
-        try:
-            model = await asyncio.to_thread(embedder)
-        finally:
-            cache.loading = False
+        model = await asyncio.to_thread(embedder)
         # From here ideas stored by this process are put in as they are stored (`_index_ideas`);
         # the batches below read every idea stored before, and those stored meanwhile again.
         cache.index = MeaningIndex(model.dims)
@@ -544,16 +544,6 @@ class Store:
                 break
             await self._embed_into(cache.index, rows)
             after = rows[-1][0]
-        cache.ready.set()
-
-    async def _wait_for_similar_index(self) -> MeaningIndex:
-        """The index, once its start-up build has loaded the model (for imports, which may wait)."""
-        while self._meaning.index is None:
-            if not self._meaning.loading:
-                await self.build_similar_index()
-            else:
-                await asyncio.sleep(0.05)
-        return self._meaning.index
 
     async def _refresh_similar_index(self) -> None:
         cache = self._meaning
@@ -639,10 +629,7 @@ class Store:
                 ).all()
             }
             others = {
-                x
-                for i in ideas.values()
-                for x in (*parse_ids(i.similar_ids), i.similar_to_id, i.merged_into_id)
-                if x and x not in ideas
+                x for i in ideas.values() for x in (*parse_ids(i.similar_ids), i.merged_into_id) if x and x not in ideas
             }
             related = dict(ideas)
             if others:
@@ -655,9 +642,7 @@ class Store:
                 supporters=int(supporters.get(idea_id, 0)),
                 score_average=scores[idea_id][0] if idea_id in scores else None,
                 score_count=scores[idea_id][1] if idea_id in scores else 0,
-                similar=tuple(
-                    related[x] for x in (parse_ids(idea.similar_ids) or [idea.similar_to_id or 0]) if x in related
-                ),
+                similar=tuple(related[x] for x in parse_ids(idea.similar_ids) if x in related),
                 merged_into=related.get(idea.merged_into_id) if idea.merged_into_id else None,
             )
             for idea_id, idea in ideas.items()
@@ -1526,7 +1511,7 @@ class Store:
         from bot.judgment.embed import embedder
         from bot.judgment.similar import MIN_TEXT_CHARS, idea_text, text_key
 
-        index = await self.similar_index() or await self._wait_for_similar_index()
+        index = await self.build_similar_index()  # an import may wait for the start-up build
         texts = [idea_text(i.draft.title, i.draft.problem) for i in ideas]
         vectors = await asyncio.to_thread(embedder().vectors, texts)
         for i, vector in zip(ideas, vectors, strict=True):

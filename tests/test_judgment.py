@@ -16,7 +16,7 @@ from bot.problem import Verdict, check_problem, classify_by_rule, judge_problem,
 def real_held_out() -> list[dict]:
     """The real rows the shipped model was not trained on."""
     ids = set(gate_model().about["held_out_ids"])
-    rows = [r for name in train.REAL_SETS for r in train.load_rows(name) if str(r["id"]) in ids]
+    rows = [r for r in train.real_rows() if str(r["id"]) in ids]
     assert len(rows) == len(ids) >= 100
     return rows
 
@@ -37,7 +37,7 @@ def test_the_committed_model_is_what_the_training_command_produces() -> None:
 
 
 def test_the_held_out_part_is_a_stable_quarter_of_the_real_rows() -> None:
-    real = [r for name in train.REAL_SETS for r in train.load_rows(name)]
+    real = train.real_rows()
     held = [r for r in real if train.is_held_out(r)]
     assert 0.18 < len(held) / len(real) < 0.32
     assert {r["label"] for r in held} == {"problem", "solution", "vague"}

@@ -19,7 +19,7 @@ import importlib.util
 import json
 import re
 import struct
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +78,8 @@ class Pieces:
             self.rank.setdefault(left + right, rank)
         self.byte_ids = [self.vocab[f"<0x{b:02X}>"] for b in range(256)]
         self.max_tokens = max_tokens
-        self._chunk = cache(self._merge)  # a chunk is merged once (the cache holds ~1 KB a chunk)
+        # A chunk (a word, mostly) is merged once: bounded, so a long-running bot's memory is too.
+        self._chunk = lru_cache(maxsize=_CACHED_CHUNKS)(self._merge)
 
     def ids(self, text: str) -> list[int]:
         """The token ids of a text (at most `max_tokens`)."""
@@ -121,6 +122,7 @@ _CHUNK_RE = re.compile("▁+[^▁]*|[^▁]+")
 # Merging a chunk costs its length squared: a longer run without a space is merged 48 characters
 # at a time (the same pieces as the tokenizer's except at those cuts; no word is that long).
 _LONGEST_CHUNK = 48
+_CACHED_CHUNKS = 50_000  # merged chunks kept (a few MB; an idea's words are mostly among them)
 _CHARS_A_TOKEN = 8  # only this much of a text can reach `max_tokens` tokens
 
 

@@ -50,6 +50,11 @@ def load_rows(name: str) -> list[dict]:
     return rows
 
 
+def real_rows() -> list[dict]:
+    """Every row of real writing (the sets in `REAL_SETS`), in file order."""
+    return [r for name in REAL_SETS for r in load_rows(name)]
+
+
 def is_held_out(row: dict) -> bool:
     """Whether a real row is in the held-out part (stable: adding rows never moves others)."""
     return int(hashlib.sha256(str(row["id"]).encode()).hexdigest(), 16) % HELD_OUT_SHARE == 0
@@ -112,7 +117,7 @@ def fit(rows: list[dict], weights: list[float]) -> dict:
     def table(group: int, offset: int) -> dict[str, list[float]]:
         return {
             f: [round(idf, 6), *(round(float(coef[k, offset + i]), 6) for k in range(3))]
-            for (f, idf), i in zip(featurizer.idf[group].items(), range(len(featurizer.idf[group])), strict=True)
+            for i, (f, idf) in enumerate(featurizer.idf[group].items())
         }
 
     n_chars = len(featurizer.columns[1])
@@ -200,7 +205,7 @@ def rule_verdicts(rows: list[dict]) -> list[str]:
 
 def train() -> dict:
     """Train, measure and return the model file's contents."""
-    real = [r for name in REAL_SETS for r in load_rows(name)]
+    real = real_rows()
     own_train, own_holdout = load_rows(OWN_TRAIN), load_rows(OWN_HOLDOUT)
     train_real = [r for r in real if not is_held_out(r)]
     held_out = [r for r in real if is_held_out(r)]
