@@ -59,6 +59,7 @@ class Settings:
     stale_after_days: int = 7
     invent_share_warning: float = 0.2
     delivery: str = "auto"  # "process": the outbox worker in a child process; "inline"; "auto" (2+ CPUs)
+    post_interval: float = 1.0  # seconds between the bot's posts to one channel (Slack allows ~1 a second)
 
     @property
     def digest_target(self) -> str:
@@ -186,6 +187,15 @@ class Settings:
         if delivery not in DELIVERY_MODES:
             problems.append(f"DELIVERY must be one of {', '.join(DELIVERY_MODES)}, got {delivery!r}")
 
+        raw_interval = get("SLACK_POST_INTERVAL", "1") or "1"
+        try:
+            post_interval = float(raw_interval)
+        except ValueError:
+            post_interval = -1.0
+        if not 0 <= post_interval <= 60:
+            problems.append(f"SLACK_POST_INTERVAL must be seconds from 0 to 60 (Slack allows ~1), got {raw_interval!r}")
+            post_interval = 1.0
+
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -206,6 +216,7 @@ class Settings:
             stale_after_days=stale_after_days,
             invent_share_warning=invent_share,
             delivery=delivery,
+            post_interval=post_interval,
         )
 
     def __repr__(self) -> str:

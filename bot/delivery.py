@@ -31,7 +31,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.identity import BotIdentity
 from bot.logs import configure_logging
-from bot.outbox import OutboxWorker
+from bot.outbox import ChannelPace, OutboxWorker
 from bot.slack_clients import listener_client, slack_session, worker_client
 from models.db import is_sqlite
 from models.store import Store
@@ -206,6 +206,7 @@ async def _deliver(settings: Settings, fd: int, poll_interval: float) -> None:
         poll_interval=poll_interval,
         workspace_url=identity.workspace_url,
         batch=BATCH,
+        pace=ChannelPace(settings.post_interval),
     )
     loop = asyncio.get_running_loop()
 

@@ -3,8 +3,10 @@
 Items are written by the store in the same transaction as the change that causes them. This
 worker leases due items, renders them from the database *at delivery time* (so a card update
 always shows the latest state), and calls Slack. Transport-level retries (a dropped connection,
-one 429 or 5xx) are slack_sdk's retry handlers; anything beyond that is rescheduled in the
-database with capped exponential backoff — or at Slack's Retry-After — and so survives restarts.
+one 5xx) are slack_sdk's retry handlers; anything beyond that is rescheduled in the database with
+capped exponential backoff and so survives restarts. Posts keep Slack's pace per channel
+(`ChannelPace`: about one a second; a post that would come too soon is deferred to its slot), and
+a 429 pauses only its channel, for Retry-After.
 Errors that no retry can fix (`channel_not_found`, `invalid_blocks`, …) mark the item failed
 with a log line; `ideabot outbox` lists them.
 
@@ -19,6 +21,7 @@ import asyncio
 import contextlib
 import contextvars
 import dataclasses
+import heapq
 import json
 import logging
 import os
@@ -33,6 +36,7 @@ from datetime import datetime, timedelta
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.config import Settings
 from bot.domain import idea_ref
@@ -45,6 +49,10 @@ log = logging.getLogger("ideabot.outbox")
 
 METADATA_EVENT = "ideabot_outbox"  # message metadata that names the outbox item behind a post
 GATHER_S = 0.01  # after a wake-up, how long to let more owed messages arrive before claiming
+# Slack lets an app post about one message a second to a channel (short bursts allowed, then
+# 429). Posts to one channel are spaced SLACK_POST_INTERVAL apart; other channels are not held back.
+PACE_SLEEP_S = 0.3  # a slot this close is waited for in place; a later one is deferred to its time
+RECEIPT_WAIT_S = 3.0  # how long a receipt waits for its card's link before going without it
 
 # Slack errors no retry will fix: the item is marked failed and listed by `ideabot outbox`.
 PERMANENT_ERRORS = frozenset(
@@ -83,6 +91,61 @@ class _Batch:
 _BATCH: contextvars.ContextVar[_Batch] = contextvars.ContextVar("outbox_batch")
 
 
+class ChannelPace:
+    """When each channel may next be posted to, one post every `interval` seconds per channel.
+
+    A post takes the channel's next free slot and keeps it (by outbox item) until it is sent, so
+    a deferred card comes back to the slot it was given rather than queueing again. After a 429
+    the channel's next slot is after Retry-After, and the slots given out before it are dropped.
+    """
+
+    def __init__(self, interval: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = interval
+        self.clock = clock
+        self._next: dict[str, float] = {}  # channel -> its next free slot
+        self._slots: dict[int, tuple[str, float]] = {}  # outbox item id -> (channel, its slot)
+        self._paused: dict[str, float] = {}  # channel -> until when Slack asked us to wait (429)
+
+    def wait(self, channel: str, item_id: int) -> float:
+        """Seconds until `item_id` may post to `channel` (0: now, and its slot is used up)."""
+        now = self.clock()
+        held = self._slots.get(item_id)
+        if held is None or held[0] != channel:
+            at = max(now, self._next.get(channel, 0.0))
+            self._next[channel] = at + self.interval
+            held = self._slots[item_id] = (channel, at)
+            self._forget_old(now)
+        if held[1] <= now:
+            del self._slots[item_id]
+            return 0.0
+        return held[1] - now
+
+    def paused_for(self, channel: str) -> float:
+        """Seconds until `channel` takes posts again after a 429 (0: not paused)."""
+        until = self._paused.get(channel)
+        if until is None:
+            return 0.0
+        remaining = until - self.clock()
+        if remaining <= 0:
+            del self._paused[channel]
+        return max(0.0, remaining)
+
+    def pause(self, channel: str, seconds: float) -> None:
+        """Slack said 429 for `channel`: nothing goes there for `seconds`."""
+        until = self.clock() + seconds
+        self._paused[channel] = until
+        self._next[channel] = max(self._next.get(channel, 0.0), until)
+        for item_id, (held, _at) in list(self._slots.items()):
+            if held == channel:
+                del self._slots[item_id]
+
+    def _forget_old(self, now: float) -> None:
+        if len(self._next) > 2048:  # one entry per channel posted to: DMs make many
+            self._next = {c: at for c, at in self._next.items() if at > now}
+        if len(self._slots) > 2048:  # slots of items that were never sent (failed, deleted)
+            self._slots = {i: held for i, held in self._slots.items() if held[1] > now - 60}
+
+
 class Gone(Exception):
     """The item can never be delivered (what it is about no longer exists): mark it failed."""
 
@@ -110,6 +173,7 @@ class OutboxWorker:
         lease: timedelta = timedelta(seconds=60),
         backoff: Backoff | None = None,
         workspace_url: Callable[[], str] = lambda: "",
+        pace: ChannelPace | None = None,
     ) -> None:
         self.store = store
         self.client = client
@@ -123,7 +187,9 @@ class OutboxWorker:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        self._paused_until: dict[str, float] = {}  # channel -> monotonic time (after a 429)
+        self.pace = pace or ChannelPace()
+        self._due: list[float] = []  # heap of monotonic times deferred items come due
+        self._cards_due: dict[int, float] = {}  # idea id -> when its paced card goes out
         self.delivered = 0
         self._claims = 0
 
@@ -158,10 +224,18 @@ class OutboxWorker:
             if count >= self.batch:
                 continue  # a full batch: more is probably waiting
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
+                await asyncio.wait_for(self._wake.wait(), timeout=self._next_look())
             self._wake.clear()
             # Let a burst gather so one claim takes many items; each claim is a write transaction.
             await asyncio.sleep(GATHER_S)
+
+    def _next_look(self) -> float:
+        """Seconds until the next look for due items: the poll interval, or sooner when an item
+        deferred in this process comes due (a paced card is sent at its slot, not a poll later)."""
+        now = time.monotonic()
+        while self._due and self._due[0] <= now:
+            heapq.heappop(self._due)
+        return min(self.poll_interval, self._due[0] - now) if self._due else self.poll_interval
 
     async def stop(self) -> None:
         """Finish the delivery under way, then return from `run()`."""
@@ -198,13 +272,23 @@ class OutboxWorker:
         return len(items)
 
     async def drain(self, *, timeout: float = 30.0) -> None:
-        """Deliver until nothing is due (tests, the demo, the CLI)."""
+        """Deliver until nothing is due (tests, the demo, the CLI).
+
+        Items deferred to a later slot (Slack's pace, a receipt waiting for its card) are waited
+        for; items backing off after a failure are not.
+        """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not await self.deliver_due():
                 pending = await self.store.outbox_items(states=("pending",), limit=1)
-                if not pending or pending[0].next_attempt_at > self.clock():
+                if not pending:
                     return
+                if pending[0].next_attempt_at > self.clock():
+                    wait = self._next_look() if self._due else 0.0
+                    if not self._due or time.monotonic() + wait > deadline:
+                        return
+                    await asyncio.sleep(wait)
+                    continue
                 await asyncio.sleep(0.05)
 
     async def _deliver_in_order(self, items: list[OutboxItem]) -> None:
@@ -220,6 +304,8 @@ class OutboxWorker:
             log.error("outbox: %s item %s can't be delivered: %s", item.kind, item.id, gone)
             await self.store.outbox_failed(item_id=item.id, error=str(gone))
         except Defer as defer:
+            if len(self._due) < 10_000:
+                heapq.heappush(self._due, time.monotonic() + defer.seconds)
             await self.store.outbox_retry(
                 item_id=item.id,
                 error=str(defer),
@@ -244,9 +330,6 @@ class OutboxWorker:
         code = response.get("error", "") if isinstance(getattr(response, "data", None), dict) else ""
         if status == 429 or code == "ratelimited":
             retry_after = _retry_after(response)
-            channel = _channel_of(item, self.settings)
-            if channel:
-                self._paused_until[channel] = time.monotonic() + retry_after
             log.warning("outbox: Slack rate-limited item %s; retrying in %.0fs", item.id, retry_after)
             await self.store.outbox_retry(
                 item_id=item.id,
@@ -284,12 +367,34 @@ class OutboxWorker:
         )
 
     def _check_paused(self, channel: str) -> None:
-        until = self._paused_until.get(channel)
-        if until is not None:
-            remaining = until - time.monotonic()
-            if remaining > 0:
-                raise Defer(remaining, f"channel {channel} rate-limited")
-            del self._paused_until[channel]
+        """Defer a call to `channel` while Slack's Retry-After for it runs."""
+        remaining = self.pace.paused_for(channel)
+        if remaining > 0:
+            raise Defer(remaining, f"channel {channel} rate-limited")
+
+    async def _post(self, item: OutboxItem, channel: str, **message: object) -> AsyncSlackResponse:
+        """chat.postMessage at the channel's pace: now, after a short wait, or deferred to its slot.
+
+        A 429 pauses only that channel (for Retry-After) and is then handled like any Slack error.
+        """
+        assert item.id is not None
+        wait = self.pace.wait(channel, item.id)
+        if wait > PACE_SLEEP_S:
+            if item.kind == OutboxKind.CARD and item.idea_id is not None:
+                if len(self._cards_due) > 10_000:
+                    self._cards_due.clear()  # ideas whose receipts never asked (a bound, not a path)
+                self._cards_due[item.idea_id] = time.monotonic() + wait
+            raise Defer(wait, f"pacing posts to {channel}")
+        if wait:
+            await asyncio.sleep(wait)
+        try:
+            return await self.client.chat_postMessage(
+                channel=channel, metadata=_metadata(item), unfurl_links=False, **message
+            )
+        except SlackApiError as error:
+            if getattr(error.response, "status_code", 0) == 429 or _error_code(error) == "ratelimited":
+                self.pace.pause(channel, _retry_after(error.response))
+            raise
 
     # --- delivery per kind ---------------------------------------------------------------
 
@@ -328,6 +433,22 @@ class OutboxWorker:
         if not idea.card_ts and idea.id is not None and await self.store.card_pending(idea_id=idea.id):
             raise Defer(1.0, "waiting for the card to be posted")
 
+    async def _card_queued(self, receipt: OutboxItem, idea: Idea) -> bool:
+        """Whether the receipt goes before its card: it waits for the card's link only briefly.
+
+        A card paced to a later slot (a burst in the ideas channel), or one Slack keeps failing,
+        does not hold the submitter's receipt back: after RECEIPT_WAIT_S it goes without the link.
+        """
+        if idea.card_ts or idea.id is None or not await self.store.card_pending(idea_id=idea.id):
+            self._cards_due.pop(idea.id or 0, None)
+            return False
+        left = RECEIPT_WAIT_S - (self.clock() - receipt.created_at).total_seconds()
+        due = self._cards_due.get(idea.id)
+        card_in = due - time.monotonic() if due is not None else 0.5  # unknown: look again soon
+        if left <= 0 or card_in >= left:
+            return True
+        raise Defer(max(0.1, min(1.0, card_in + 0.05)), "waiting briefly for the card to be posted")
+
     async def _with_card_permalink(self, data: CardData) -> CardData:
         idea = data.idea
         if idea.card_ts and not idea.card_permalink and idea.id is not None:
@@ -359,9 +480,7 @@ class OutboxWorker:
         ts = await self._find_posted(item, channel) if item.uncertain else ""
         if not ts:
             message = build_idea_card(data, actions=build_triage_actions(data.idea))
-            response = await self.client.chat_postMessage(
-                channel=channel, metadata=_metadata(item), unfurl_links=False, **message.as_kwargs()
-            )
+            response = await self._post(item, channel, **message.as_kwargs())
             ts = response["ts"]
             channel = response.get("channel", channel)
         # The permalink is asked before recording, so one transaction records both; if the process
@@ -370,18 +489,17 @@ class OutboxWorker:
         self._batch.done.append(
             Completion(item_id=item.id, channel=channel, ts=ts, card_idea_id=idea.id, permalink=permalink)
         )
+        self._cards_due.pop(idea.id, None)
         posted = idea.model_copy(update={"card_channel": channel, "card_ts": ts, "card_permalink": permalink})
         self._batch.cards[idea.id] = dataclasses.replace(data, idea=posted)
 
     async def _deliver_receipt(self, item: OutboxItem) -> None:
         assert item.id is not None
         data = await self._card_data(item.idea_id)
-        await self._wait_for_card(data.idea)
+        queued = await self._card_queued(item, data.idea)
         data = await self._with_card_permalink(data)
-        message = build_receipt(data)
-        response = await self.client.chat_postMessage(
-            channel=data.idea.submitter_id, metadata=_metadata(item), unfurl_links=False, **message.as_kwargs()
-        )
+        message = build_receipt(data, card_queued=queued)
+        response = await self._post(item, data.idea.submitter_id, **message.as_kwargs())
         self._batch.done.append(Completion(item.id, channel=response.get("channel", ""), ts=response.get("ts", "")))
 
     async def _deliver_thread(self, item: OutboxItem) -> None:
@@ -394,12 +512,8 @@ class OutboxWorker:
         self._check_paused(idea.card_channel)
         ts = await self._find_posted(item, idea.card_channel, thread_ts=idea.card_ts) if item.uncertain else ""
         if not ts:
-            response = await self.client.chat_postMessage(
-                channel=idea.card_channel,
-                thread_ts=idea.card_ts,
-                metadata=_metadata(item),
-                unfurl_links=False,
-                **build_thread_reply(notice).as_kwargs(),
+            response = await self._post(
+                item, idea.card_channel, thread_ts=idea.card_ts, **build_thread_reply(notice).as_kwargs()
             )
             ts = response.get("ts", "")
         self._batch.done.append(Completion(item_id=item.id, channel=idea.card_channel, ts=ts))
@@ -414,9 +528,7 @@ class OutboxWorker:
         await self._wait_for_card(notice.idea)
         data = await self._with_card_permalink(await self._card_data(notice.idea.id))
         notice = ActivityNotice(activity=notice.activity, idea=data.idea, other=notice.other)
-        response = await self.client.chat_postMessage(
-            channel=user, metadata=_metadata(item), unfurl_links=False, **build_dm(notice, str(role)).as_kwargs()
-        )
+        response = await self._post(item, user, **build_dm(notice, str(role)).as_kwargs())
         self._batch.done.append(Completion(item.id, channel=response.get("channel", ""), ts=response.get("ts", "")))
 
     async def _deliver_digest(self, item: OutboxItem) -> None:
@@ -437,9 +549,7 @@ class OutboxWorker:
             ts = await self._find_posted(item, known) if item.uncertain and known else ""
             channel = known
             if not ts:
-                response = await self.client.chat_postMessage(
-                    channel=run.channel, metadata=_metadata(item), unfurl_links=False, **message
-                )
+                response = await self._post(item, run.channel, **message)
                 ts, channel = response["ts"], response.get("channel", run.channel)
         else:
             if not run.message_ts:
@@ -448,9 +558,7 @@ class OutboxWorker:
             self._check_paused(channel)
             ts = await self._find_posted(item, channel, thread_ts=run.message_ts) if item.uncertain else ""
             if not ts:
-                response = await self.client.chat_postMessage(
-                    channel=channel, thread_ts=run.message_ts, metadata=_metadata(item), unfurl_links=False, **message
-                )
+                response = await self._post(item, channel, thread_ts=run.message_ts, **message)
                 ts = response["ts"]
         await self.store.record_digest_post(key=run.key, item_id=item.id, part=part, channel=channel, ts=ts)
 
@@ -518,15 +626,6 @@ def _payload(item: OutboxItem) -> dict:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _channel_of(item: OutboxItem, settings: Settings) -> str:
-    """The channel an item posts in, for pausing a channel after a 429."""
-    if item.kind in (OutboxKind.CARD, OutboxKind.THREAD):
-        return settings.ideas_channel
-    if item.kind == OutboxKind.DIGEST:
-        return settings.digest_target
-    return str(_payload(item).get("user") or _payload(item).get("channel") or "")
 
 
 def _retry_after(response: object) -> float:

@@ -30,7 +30,7 @@ from bot.deps import Deps
 from bot.identity import BotIdentity
 from bot.judgment.gate import gate_model
 from bot.leads import LeadDirectory
-from bot.outbox import Backoff, OutboxWorker
+from bot.outbox import Backoff, ChannelPace, OutboxWorker
 from bot.payloads import is_ssl_check, malformed, parse_slack_body
 from bot.scheduler import DigestScheduler
 from bot.slack_clients import listener_client, slack_session, worker_client
@@ -117,6 +117,7 @@ class Runtime:
                 backoff=self.options.outbox_backoff,
                 poll_interval=self.options.outbox_poll_interval,
                 workspace_url=self.identity.workspace_url,
+                pace=ChannelPace(settings.post_interval),
             )
             wake = self.worker.wake
         leads = LeadDirectory(users=settings.triage_users, usergroup=settings.triage_usergroup, client=client)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import aiohttp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
@@ -41,7 +40,11 @@ def listener_client(settings: Settings, session: aiohttp.ClientSession, *, token
 
 
 def worker_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
-    """The outbox worker's client: slack_sdk also retries one 429 (after Retry-After) and one 5xx."""
+    """The outbox worker's client: slack_sdk also retries one 5xx.
+
+    A 429 is not retried here: the worker pauses only that channel for Retry-After (bot/outbox.py)
+    instead of this call sleeping in the middle of a batch and then trying again blind.
+    """
     return AsyncWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
@@ -49,7 +52,6 @@ def worker_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWe
         timeout=SLACK_TIMEOUT_S,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=1),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
             AsyncServerErrorRetryHandler(max_retry_count=1),
         ],
     )

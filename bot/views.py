@@ -366,12 +366,17 @@ def build_idea_card(data: CardData, *, actions: Sequence[Block | dict[str, Any]]
     return Message(text=mrkdwn(fallback, FALLBACK_MAX), blocks=blocks)
 
 
-def build_receipt(data: CardData) -> Message:
-    """The DM a submitter gets once the card is posted."""
+def build_receipt(data: CardData, *, card_queued: bool = False) -> Message:
+    """The DM a submitter gets once the card is posted (or while Slack's pace still holds it)."""
     idea = data.idea
     assert idea.id is not None
     ref = idea_ref(idea.id)
-    where = link(idea.card_permalink, "See the card") if idea.card_permalink else "It is in the ideas channel"
+    if idea.card_permalink:
+        where = link(idea.card_permalink, "See the card")
+    elif card_queued:
+        where = f"Its card will be in the ideas channel shortly; `/idea show {ref}` has it now"
+    else:
+        where = "It is in the ideas channel"
     lines = [
         f":bulb: Thanks — *{ref}* “{mrkdwn(one_line(idea.title), TITLE_MAX)}” is in. {where}.",
         "Triage leads review new ideas in the card's thread; you'll get a message here when its status "

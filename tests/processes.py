@@ -34,6 +34,7 @@ def bot_env(standin: SlackWebAPIStandIn, db: Path | str, port: int, **extra: str
         "SLACK_BOT_TOKEN": standin.token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": standin.url,
+        "SLACK_POST_INTERVAL": "0",  # the stand-in takes posts as fast as they come
         "IDEAS_CHANNEL": IDEAS_CHANNEL,
         "TRIAGE_USERS": "U0000LEAD1",
         "HOST": "127.0.0.1",

@@ -99,3 +99,12 @@ def test_digest_settings_defaults_and_validation() -> None:
     message = info.value.message()
     for name in bad:
         assert name in message
+
+
+def test_post_interval_is_slacks_pace_unless_told() -> None:
+    assert Settings.from_env(GOOD).post_interval == 1.0
+    assert Settings.from_env({**GOOD, "SLACK_POST_INTERVAL": "0"}).post_interval == 0.0
+    for bad in ("fast", "-1", "120"):
+        with pytest.raises(ConfigError) as info:
+            Settings.from_env({**GOOD, "SLACK_POST_INTERVAL": bad})
+        assert "SLACK_POST_INTERVAL" in info.value.message()

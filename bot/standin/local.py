@@ -63,6 +63,9 @@ class LocalSlack:
             log_level="WARNING",
             slack_app_token=self.standin.app_token if self.standin.socket_mode else "",
             delivery="inline",  # the outbox worker in this process, where tests can reach it
+            # The stand-in takes posts as fast as they come unless told to keep Slack's pace
+            # (`standin.post_rate`); a test of pacing sets both.
+            post_interval=0.0,
         )
         return dataclasses.replace(base, **self._settings_overrides)
 

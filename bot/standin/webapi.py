@@ -3,7 +3,8 @@
 It answers the methods ideabot calls the way Slack does (unique message `ts`, view ids,
 permalinks, conversation history with metadata), enforces Slack's documented limits (so a
 message Slack would reject fails here too), records every call, and fails on demand: 429 with
-Retry-After, `ok: false` errors, HTTP 500, added latency, refused connections. The tests, the
+Retry-After, `ok: false` errors, HTTP 500, added latency, refused connections; with `post_rate`
+set it paces chat.postMessage per channel as Slack does (429 beyond it). The tests, the
 benchmark and `ideabot demo` all use it; nothing here talks to the internet.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -91,6 +93,10 @@ class SlackWebAPIStandIn:
     bot_id: str = "BBOT000001"
     team_id: str = "T00000001"
     socket_mode: bool = False  # answer apps.connections.open with this server's WebSocket URL
+    # Slack's per-channel pace for chat.postMessage: `post_rate` messages a second per channel
+    # (0: no limit) with bursts of `post_burst`; beyond it, 429 with Retry-After.
+    post_rate: float = 0.0
+    post_burst: int = 3
     missing_channels: set[str] = field(default_factory=set)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
@@ -101,6 +107,7 @@ class SlackWebAPIStandIn:
     def __post_init__(self) -> None:
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
+        self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, when counted)
         self._ts = itertools.count(1)
         self._view_ids = itertools.count(1)
         self._used_triggers: set[str] = set()
@@ -276,6 +283,7 @@ class SlackWebAPIStandIn:
         self.published.clear()
         self._failures.clear()
         self._delays.clear()
+        self._buckets.clear()
 
     # --- HTTP ------------------------------------------------------------------------------
 
@@ -305,6 +313,13 @@ class SlackWebAPIStandIn:
                 return web.Response(status=failure.status, text="upstream error", content_type="text/plain")
             return web.json_response({"ok": False, "error": failure.error}, status=failure.status)
 
+        if method == "chat.postMessage" and self.post_rate:
+            wait = self._take_post_slot(self._channel_for(str(args.get("channel") or "")))
+            if wait:
+                call.answered = "429"
+                headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+                return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
+
         expected = self.app_token if method == "apps.connections.open" else self.token
         if token != expected:
             call.answered = "invalid_auth"
@@ -317,6 +332,21 @@ class SlackWebAPIStandIn:
         call.answered = "ok" if result.get("ok") else str(result.get("error"))
         call.result = result
         return web.json_response(result)
+
+    def _take_post_slot(self, channel: str) -> float:
+        """Take one post from `channel`'s token bucket: 0, or how long until one is free."""
+        now = time.monotonic()
+        tokens, then = self._buckets.get(channel, (float(self.post_burst), now))
+        tokens = min(float(self.post_burst), tokens + (now - then) * self.post_rate)
+        if tokens < 1.0:
+            self._buckets[channel] = (tokens, now)
+            return (1.0 - tokens) / self.post_rate
+        self._buckets[channel] = (tokens - 1.0, now)
+        return 0.0
+
+    def rate_limited(self, method: str = "chat.postMessage") -> list[Call]:
+        """Calls of `method` answered 429."""
+        return [c for c in self.calls if c.method == method and c.answered == "429"]
 
     def _next_failure(self, method: str) -> Failure | None:
         for key in (method, "*"):
