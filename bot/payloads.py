@@ -88,10 +88,30 @@ def _bad_id(body: dict, path: tuple[str, ...]) -> bool:
     return isinstance(value, str) and not _SLACK_ID.fullmatch(value)
 
 
+def _what_bolt_indexes(body: dict) -> str:
+    """Bolt builds every listener's, middleware's and error handler's arguments from the body
+    (slack_bolt/request/payload_utils.py) before any of them runs, indexing these directly."""
+    kind = body.get("type")
+    if kind in ("block_actions", "interactive_message") and "actions" in body and not body["actions"]:
+        return f"{kind} with an empty list of actions"
+    if kind == "interactive_message" and "callback_id" in body and "actions" not in body:
+        return "interactive_message without actions"
+    view = body.get("view")
+    if kind in ("view_submission", "view_closed") and isinstance(view, dict) and not isinstance(view.get("type"), str):
+        return "a view without a type"
+    steps = kind == "workflow_step_edit" or (isinstance(view, dict) and view.get("type") == "workflow_step")
+    if steps and not isinstance(body.get("workflow_step"), dict):
+        return "a workflow step payload without its step"
+    return ""
+
+
 def malformed(body: Any) -> str:
     """Why `body` is not a well-formed Slack payload ("" when it is)."""
     if not isinstance(body, dict):
         return "the payload is not an object"
+    reason = _what_bolt_indexes(body)
+    if reason:
+        return reason
     kind = body.get("type")
     for path in ID_PATHS:
         if _bad_id(body, path):
@@ -174,7 +194,8 @@ def request_kind(body: Any) -> str:
     detail: Any = ""
     if kind == "event_callback" and isinstance(body.get("event"), dict):
         event = body["event"]
-        detail = event.get("type", "") + (f"/{event['subtype']}" if isinstance(event.get("subtype"), str) else "")
+        kind_of_event = event.get("type") if isinstance(event.get("type"), str) else "?"
+        detail = kind_of_event + (f"/{event['subtype']}" if isinstance(event.get("subtype"), str) else "")
     elif kind == "block_actions" and isinstance(body.get("actions"), list) and body["actions"]:
         detail = body["actions"][0].get("action_id", "") if isinstance(body["actions"][0], dict) else ""
     elif kind in ("view_submission", "view_closed") and isinstance(body.get("view"), dict):

@@ -212,6 +212,9 @@ class Runtime:
             log.warning("rejected a request that is not a Slack payload: %s", type(error).__name__)
             return web.json_response({"error": "malformed request"}, status=400)
         reread_form(bolt_request)  # Bolt 1.x drops a slash command whose form mentions "payload"
+        # Before dispatch, not as a Bolt middleware: Bolt builds every middleware's and error
+        # handler's arguments from the body first (`body["actions"][0]`), so a payload Slack would
+        # never send crashes Bolt before any middleware could refuse it (tests/test_fuzz.py).
         reason = malformed(bolt_request.body)
         if reason:
             log.warning("rejected a request that is not a well-formed Slack payload: %s", reason)

@@ -80,3 +80,32 @@ def test_a_requests_kind_names_ids_never_content() -> None:
     assert request_kind(actions) == "block_actions weird?id?script?"
     assert request_kind({"type": "view_closed", "view": {"callback_id": "other_modal"}}) == "view_closed other_modal"
     assert request_kind([1, 2]) == "unknown" and request_kind({}) == "unknown"
+    odd = {"type": "event_callback", "event": {"type": None, "subtype": 3}}  # what tests/test_fuzz.py found
+    assert request_kind(odd) == "event_callback ?"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"type": "view_submission", "view": {"callback_id": "idea_modal", "state": {"values": {}}}},  # no view type
+        {"type": "view_submission", "view": {"type": "workflow_step", "callback_id": "x"}},  # no workflow_step
+        {"type": "workflow_step_edit", "callback_id": "x"},
+        {"type": "interactive_message", "callback_id": "x", "actions": []},
+        {"type": "interactive_message", "callback_id": "x"},
+    ],
+)
+def test_a_shape_bolts_argument_builder_would_trip_over_is_refused(body: dict) -> None:
+    from slack_bolt.kwargs_injection.async_utils import build_async_required_kwargs
+
+    from bot.payloads import malformed
+
+    assert malformed(body)
+    with pytest.raises((KeyError, IndexError, TypeError)):  # what Bolt would do with it
+        build_async_required_kwargs(
+            logger=None,
+            required_arg_names=["body"],
+            request=bolt_request(json.dumps(body), "application/json"),
+            response=None,
+            next_func=None,
+            this_func=None,
+        )
