@@ -114,7 +114,7 @@ class App:
         self.driver = SlackDriver(f"http://127.0.0.1:{self.port}/slack/events", SECRET, timeout=30)
 
     def pids(self) -> list[int]:
-        """The app's process and its descendants (ideabot's delivery process, with DELIVERY=process)."""
+        """The app's process and its descendants (the baseline and ideabot run none today)."""
         assert self.process is not None
         parents: dict[int, int] = {}
         for entry in Path("/proc").iterdir():

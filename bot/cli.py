@@ -45,6 +45,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deliver(args: argparse.Namespace) -> int:
+    """Deliver what ideabot owes Slack, beside an `ideabot run` with DELIVERY=external."""
+    from bot.delivery import deliver
+
+    settings = _settings(need_slack=False)
+    if not settings.slack_bot_token:
+        print("ideabot deliver needs SLACK_BOT_TOKEN (see .env.example)", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, secrets=[settings.slack_bot_token, settings.slack_signing_secret])
+    asyncio.run(deliver(settings))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the real app against a local Slack stand-in and print what Slack would show."""
     from bot.demo import run_demo
@@ -164,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     run.add_argument("--migrate", action="store_true", help="upgrade an out-of-date database schema first")
     run.set_defaults(func=cmd_run)
+    deliver = sub.add_parser(
+        "deliver", help="post what ideabot owes Slack (beside `ideabot run` with DELIVERY=external)"
+    )
+    deliver.set_defaults(func=cmd_deliver)
     demo = sub.add_parser("demo", help="try ideabot without a Slack workspace: sample ideas, printed")
     demo.add_argument("--keep-db", metavar="PATH", help="keep the demo's SQLite file at PATH")
     demo.set_defaults(func=cmd_demo)

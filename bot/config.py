@@ -15,7 +15,7 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///ideabot.db"
 DEFAULT_DIGEST_SCHEDULE = "0 9 * * mon"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-DELIVERY_MODES = ("auto", "process", "inline")
+DELIVERY_MODES = ("inline", "external")
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -58,7 +58,7 @@ class Settings:
     digest_timezone: str = "UTC"
     stale_after_days: int = 7
     invent_share_warning: float = 0.2
-    delivery: str = "auto"  # "process": the outbox worker in a child process; "inline"; "auto" (2+ CPUs)
+    delivery: str = "inline"  # "inline": `ideabot run` delivers; "external": `ideabot deliver` processes do
     post_interval: float = 1.0  # seconds between the bot's posts to one channel (Slack allows ~1 a second)
 
     @property
@@ -183,8 +183,14 @@ class Settings:
             problems.append(f"INVENT_SHARE_WARNING must be a share from 0 to 1 (e.g. 0.2 or 20%), got {raw_share!r}")
             invent_share = 0.2
 
-        delivery = (get("DELIVERY", "auto") or "auto").lower()
-        if delivery not in DELIVERY_MODES:
+        delivery = (get("DELIVERY", "inline") or "inline").lower()
+        if delivery in ("auto", "process"):
+            # The child delivery process of earlier versions is gone: inline does its work.
+            problems.append(
+                f"DELIVERY={delivery} is no longer needed: remove it (`ideabot run` delivers), or set "
+                "DELIVERY=external and run `ideabot deliver` beside it"
+            )
+        elif delivery not in DELIVERY_MODES:
             problems.append(f"DELIVERY must be one of {', '.join(DELIVERY_MODES)}, got {delivery!r}")
 
         raw_interval = get("SLACK_POST_INTERVAL", "1") or "1"

@@ -22,8 +22,6 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.app import build_app
 from bot.config import Settings
-from bot.delivery import DeliveryProcess
-from bot.delivery import wanted as delivery_process_wanted
 from bot.deps import Deps
 from bot.identity import BotIdentity
 from bot.judgment.gate import gate_model
@@ -55,7 +53,6 @@ class RuntimeOptions:
     digest_trigger: BaseTrigger | None = None  # None: DIGEST_SCHEDULE in DIGEST_TIMEZONE
     socket_ping_interval: float = PING_INTERVAL_S
     migrate: bool = False  # upgrade an out-of-date schema first (`ideabot run --migrate`)
-    delivery: str = ""  # "inline", "process" or "auto"; "" = the DELIVERY setting
     socket_watchdog_after: float = WATCHDOG_AFTER_S
 
 
@@ -67,8 +64,7 @@ class Runtime:
         self.options = options or RuntimeOptions()
         self.store: Store | None = None
         self.app: AsyncApp | None = None
-        self.worker: OutboxWorker | None = None  # delivering in this process (DELIVERY=inline)
-        self.delivery: DeliveryProcess | None = None  # or in a child process (DELIVERY=process)
+        self.worker: OutboxWorker | None = None  # delivering in this process (None: DELIVERY=external)
         self.digests: DigestScheduler | None = None
         self.port: int | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -99,13 +95,8 @@ class Runtime:
         # Every open idea's vector, for the similar-idea hint: built while requests are served (a
         # few seconds at 100,000 ideas; submissions meanwhile are compared with what is in so far).
         self._tasks.append(asyncio.create_task(self.store.build_similar_index(), name="similar-index"))
-        delivery = self.options.delivery or settings.delivery
-        if delivery_process_wanted(delivery, settings.database_url):
-            # The outbox worker on another core (bot/delivery.py); this process only wakes it.
-            self.delivery = DeliveryProcess(settings, poll_interval=self.options.outbox_poll_interval)
-            self.delivery.start()
-            wake = self.delivery.wake
-        else:
+        wake: Callable[[], None] = _nobody  # DELIVERY=external: `ideabot deliver` looks for itself
+        if settings.delivery == "inline":
             self.worker = OutboxWorker(
                 store=self.store,
                 client=worker_client(settings, self._session),
@@ -175,8 +166,6 @@ class Runtime:
         await self.wait_for_listeners(timeout)
         if self.worker is not None:
             await self.worker.stop()
-        if self.delivery is not None:
-            await self.delivery.stop(timeout)
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, timeout=timeout)
@@ -232,10 +221,13 @@ class Runtime:
         except Exception as error:  # health must answer, whatever broke
             return web.json_response({"ok": False, "database": type(error).__name__}, status=503)
         health: dict = {"ok": True, "outbox": {"pending": counts.get("pending", 0), "failed": counts.get("failed", 0)}}
-        if self.delivery is not None:
-            # Requests are still served and stored while the delivery process restarts: say so, stay 200.
-            health["delivery"] = self.delivery.status()
+        if self.worker is None:
+            health["delivery"] = "external"  # `ideabot deliver` processes post what is owed
         return web.json_response(health)
+
+
+def _nobody() -> None:
+    """No worker in this process to wake (DELIVERY=external)."""
 
 
 def _is_listener(task: asyncio.Task) -> bool:

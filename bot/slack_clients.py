@@ -1,4 +1,4 @@
-"""The Slack Web API clients ideabot makes, the same in the server and in the delivery process."""
+"""The Slack Web API clients ideabot makes, the same in `ideabot run` and in `ideabot deliver`."""
 
 from __future__ import annotations
 

@@ -150,11 +150,11 @@ class LocalSlack:
         if self.runtime.worker is not None:
             await self.runtime.worker.drain(timeout=timeout)
             return
-        # DELIVERY=process: the child delivers; wait until nothing is owed any more.
+        # DELIVERY=external: `ideabot deliver` delivers; wait until nothing is owed any more.
         deadline = time.monotonic() + timeout
         while any(state not in ("sent", "failed") for state in await self.store.outbox_counts()):
             if time.monotonic() > deadline:
-                raise TimeoutError("timed out waiting for the delivery process")
+                raise TimeoutError("timed out waiting for `ideabot deliver`")
             await asyncio.sleep(0.02)
 
     # --- capture conveniences -------------------------------------------------------------
