@@ -1,21 +1,21 @@
-"""Thin Slack listeners; each module ends with `register(app)`."""
+"""Thin Slack listeners; each module ends with `register(app)`, which names every id it handles.
+
+Where a behaviour lives: the listener is in the module below; it calls one `deps.store` method
+(models/store.py) and leaves what it owes Slack to the outbox (bot/outbox.py, one `_deliver_*`
+per kind), or answers with one call of `handlers._reply`.
+"""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
 from handlers import capture, home, messages, reactions, triage
-from handlers.routing import register_routes
 
 
 def register_handlers(app: AsyncApp) -> None:
     """Register every listener ideabot has on `app`."""
-    capture.register(app)
-    home.register(app)
-    messages.register(app)
-    reactions.register(app)
-    register_routes(
-        app,
-        actions={**capture.ACTIONS, **triage.ACTIONS},
-        views={**capture.VIEWS, **triage.VIEWS},
-    )
+    capture.register(app)  # /idea, the shortcuts, the idea modal
+    triage.register(app)  # the card's buttons and the leads' modals
+    home.register(app)  # App Home
+    messages.register(app)  # replies in a card's thread, edits, deletions
+    reactions.register(app)  # 👍 on a card

@@ -141,12 +141,10 @@ async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, client: 
         deps.wake_outbox()
 
 
-ACTIONS = {Action.OPEN_IDEA_MODAL: handle_open_idea_modal}
-VIEWS = {View.IDEA: handle_idea_submission}
-
-
 def register(app: AsyncApp) -> None:
-    """Register the capture listeners (its buttons and modal go through handlers.routing)."""
+    """Register the capture listeners, one per id."""
     app.command(Command.IDEA)(answer_at_ack(handle_idea_command))
     app.shortcut(Shortcut.SUBMIT_IDEA)(answer_at_ack(handle_submit_shortcut))
     app.shortcut(Shortcut.CAPTURE_MESSAGE)(answer_at_ack(handle_capture_message))
+    app.action(Action.OPEN_IDEA_MODAL)(answer_at_ack(handle_open_idea_modal))
+    app.view(View.IDEA)(answer_at_ack(handle_idea_submission))

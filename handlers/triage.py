@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from slack_bolt.async_app import AsyncAck, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -37,6 +37,7 @@ from bot.views import read_idea_form
 from handlers._ack import ack_when_stored
 from handlers._gate import passes_gate
 from handlers._reply import best_effort, idea_id_of, open_modal, tell, text_at, where_clicked
+from handlers._respond import answer_at_ack
 from handlers.home import publish_home
 from models.store import ALREADY_SUPPORTED, Change, GateFlags
 from models.tables import Idea
@@ -457,19 +458,18 @@ async def merge_by_command(request: SlashRequest, *, user_id: str, deps: Deps, r
     await best_effort(respond(text=answer), what="the answer to /idea merge")
 
 
-ACTIONS = {
-    **dict.fromkeys(ACTION_TO_STATUS, handle_decision_button),
-    Action.ASSIGN: handle_assign_button,
-    Action.SCORE: handle_score_button,
-    Action.MORE: handle_more,
-    Action.SUPPORT: handle_support,
-    Action.WITHDRAW_SUPPORT: handle_withdraw_support,
-    Action.RESTATE: handle_restate_button,
-}
-VIEWS = {
-    ViewId.DECISION: handle_decision_submission,
-    ViewId.ASSIGN: handle_assign_submission,
-    ViewId.SCORE: handle_score_submission,
-    ViewId.MERGE: handle_merge_submission,
-    ViewId.RESTATE: handle_restate_submission,
-}
+def register(app: AsyncApp) -> None:
+    """Register the triage listeners, one per button and per modal."""
+    for action_id in ACTION_TO_STATUS:  # Accept, Needs problem, Park, Decline, … (one handler)
+        app.action(action_id)(answer_at_ack(handle_decision_button))
+    app.action(Action.ASSIGN)(answer_at_ack(handle_assign_button))
+    app.action(Action.SCORE)(answer_at_ack(handle_score_button))
+    app.action(Action.MORE)(answer_at_ack(handle_more))
+    app.action(Action.SUPPORT)(answer_at_ack(handle_support))
+    app.action(Action.WITHDRAW_SUPPORT)(answer_at_ack(handle_withdraw_support))
+    app.action(Action.RESTATE)(answer_at_ack(handle_restate_button))
+    app.view(ViewId.DECISION)(answer_at_ack(handle_decision_submission))
+    app.view(ViewId.ASSIGN)(answer_at_ack(handle_assign_submission))
+    app.view(ViewId.SCORE)(answer_at_ack(handle_score_submission))
+    app.view(ViewId.MERGE)(answer_at_ack(handle_merge_submission))
+    app.view(ViewId.RESTATE)(answer_at_ack(handle_restate_submission))

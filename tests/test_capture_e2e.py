@@ -279,7 +279,8 @@ async def test_slacks_unsigned_ssl_check_is_answered_200_and_nothing_runs(local:
     )
     assert reply.status == 200 and reply.body == ""
     await local.settle()
-    assert len(local.standin.calls) == calls_before and await all_ideas(local) == []
+    later = [c.method for c in local.standin.calls[calls_before:] if c.method != "auth.test"]  # start-up's own
+    assert later == [] and await all_ideas(local) == []
 
 
 async def test_a_slash_command_that_says_payload_opens_the_modal(local: LocalSlack) -> None:
