@@ -169,7 +169,7 @@ def restate_advice(*, title: str, affected: str, problem: str, has_number: bool)
     """The same advice for a submitter asked to restate a problem (mrkdwn, user text escaped)."""
     example = closest_example(person_text(title=title, affected=affected, problem=problem))
     gaps = Gaps.of(affected=affected, problem=problem, has_number=has_number)
-    wrote = mrkdwn(truncate(one_line(problem), 160), 400)
+    wrote = mrkdwn(truncate(one_line(problem), 160).rstrip("."), 400)
     return (
         f"*How to restate it.* You wrote “{wrote}”. {mrkdwn(missing_question(gaps, affected), 400)}\n"
         f"_For example_, instead of “{mrkdwn(example.request)}”: “{mrkdwn(example.problem)}”"

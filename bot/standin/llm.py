@@ -15,6 +15,7 @@ import json
 import re
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +65,7 @@ class ChatCompletionsStandIn:
     model: str = "standin-rewriter"
     latency: float = 0.01
     slow_seconds: float = 30.0  # how late a `slow` failure answers
-    reply: str | None = None  # the content of every answer (None: `made_up_rewrite`)
+    reply: str | Callable[[ChatRequest], str] | None = None  # every answer's content (None: `made_up_rewrite`)
     requests: list[ChatRequest] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -141,7 +142,8 @@ class ChatCompletionsStandIn:
             )
         if failure == "malformed":
             return web.Response(text='{"id": "chatcmpl-1", "choices": [{"message": ', content_type="application/json")
-        content = self.reply if self.reply is not None else made_up_rewrite(recorded)
+        reply = self.reply if self.reply is not None else made_up_rewrite
+        content = reply(recorded) if callable(reply) else reply
         return web.json_response(
             {
                 "id": f"chatcmpl-standin-{next(self._ids)}",
