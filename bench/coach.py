@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import dataclasses
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +29,6 @@ from bot.domain import IdeaDraft  # noqa: E402
 from bot.outbox import Backoff  # noqa: E402
 from bot.problem import check_problem  # noqa: E402
 from bot.server import RuntimeOptions  # noqa: E402
-from bot.standin.llm import ChatCompletionsStandIn  # noqa: E402
 from bot.standin.local import LocalSlack, idea_answers  # noqa: E402
 
 SHINY = [
@@ -43,6 +43,29 @@ SHINY = [
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+# The model stand-in runs in a process of its own, as a real model server would: its work must not
+# be counted as the bot's.
+MODEL_PROCESS = """
+import asyncio, sys
+from bot.standin.llm import ChatCompletionsStandIn
+async def main():
+    server = ChatCompletionsStandIn(latency=float(sys.argv[1]))
+    await server.start()
+    print(server.port, flush=True)
+    await asyncio.Event().wait()
+asyncio.run(main())
+"""
+
+
+def start_model(seconds: float) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", MODEL_PROCESS, str(seconds)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    port = int(process.stdout.readline())
+    return process, f"http://127.0.0.1:{port}/v1"
 
 
 def line(name: str, seconds: list[float]) -> str:
@@ -65,15 +88,14 @@ async def coached_ack(local: LocalSlack, i: int) -> float:
 async def run(n: int, model_seconds: float) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="ideabot-coach-bench-"))
     options = RuntimeOptions(outbox_poll_interval=0.2, outbox_backoff=Backoff(base=0.1, cap=1.0))
-    model = ChatCompletionsStandIn(latency=model_seconds)
-    await model.start()
+    model, model_url = start_model(model_seconds)
     try:
         async with (
             LocalSlack(workdir / "off.db", options=options) as off,
             LocalSlack(
                 workdir / "on.db",
                 options=dataclasses.replace(options),
-                llm_base_url=model.url,
+                llm_base_url=model_url,
                 llm_model="standin-rewriter",
                 llm_api_key="sk-bench",
             ) as on,
@@ -97,12 +119,10 @@ async def run(n: int, model_seconds: float) -> None:
             print("  " + line(name, seconds))
         delta = pct(timings["model on"], 0.5) - pct(timings["model off"], 0.5)
         print(f"  p50 difference (on - off): {delta * 1000:+.1f} ms")
-        print(
-            f"  suggestions shown in the open modals (model on): {shown} of {n + 5} coached; model requests: "
-            f"{len(model.requests)}"
-        )
+        print(f"  suggestions shown in the open modals (model on): {shown} of {n + 5} coached")
     finally:
-        await model.stop()
+        model.terminate()
+        model.wait()
 
     draft = IdeaDraft(title="CRM", affected="Sales team", problem="We need a CRM for the whole sales team")
     check_problem(draft)
