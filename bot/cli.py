@@ -39,7 +39,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(need_slack=True)
     configure_logging(
         settings.log_level,
-        secrets=[settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token],
+        secrets=[
+            settings.slack_bot_token,
+            settings.slack_signing_secret,
+            settings.slack_app_token,
+            settings.llm_api_key,
+        ],
     )
     asyncio.run(_serve(settings, migrate=args.migrate))
     return 0

@@ -60,6 +60,15 @@ class Settings:
     invent_share_warning: float = 0.2
     delivery: str = "inline"  # "inline": `ideabot run` delivers; "external": `ideabot deliver` processes do
     post_interval: float = 1.0  # seconds between the bot's posts to one channel (Slack allows ~1 a second)
+    # An OpenAI-compatible language model that suggests a rewritten problem (off unless both are set).
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+
+    @property
+    def llm_enabled(self) -> bool:
+        """True when a language model is configured for suggested rewrites."""
+        return bool(self.llm_base_url and self.llm_model)
 
     @property
     def digest_target(self) -> str:
@@ -202,6 +211,9 @@ class Settings:
             problems.append(f"SLACK_POST_INTERVAL must be seconds from 0 to 60 (Slack allows ~1), got {raw_interval!r}")
             post_interval = 1.0
 
+        llm_base_url, llm_model = get("LLM_BASE_URL"), get("LLM_MODEL")
+        problems.extend(_llm_problems(llm_base_url, llm_model, get("LLM_API_KEY")))
+
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -223,14 +235,37 @@ class Settings:
             invent_share_warning=invent_share,
             delivery=delivery,
             post_interval=post_interval,
+            llm_base_url=llm_base_url.rstrip("/"),
+            llm_model=llm_model,
+            llm_api_key=get("LLM_API_KEY"),
         )
 
     def __repr__(self) -> str:
         # Never let a token or secret reach a log line through repr().
         return (
             f"Settings(mode={'socket' if self.socket_mode else 'http'}, api={self.slack_api_url}, "
-            f"db={self.database_url.split('://')[0]}, ideas_channel={self.ideas_channel})"
+            f"db={self.database_url.split('://')[0]}, ideas_channel={self.ideas_channel}, "
+            f"llm={'on' if self.llm_enabled else 'off'})"
         )
+
+
+def _llm_problems(base_url: str, model: str, api_key: str) -> list[str]:
+    """What is wrong with the optional language-model settings (all empty: nothing, it is off)."""
+    if not (base_url or model or api_key):
+        return []
+    problems = []
+    if not base_url:
+        problems.append(
+            "LLM_BASE_URL is missing: the OpenAI-compatible server's base URL, e.g. https://api.openai.com/v1 "
+            "or http://127.0.0.1:11434/v1 (or leave LLM_MODEL and LLM_API_KEY empty to turn the model off)"
+        )
+    elif not re.match(r"^https?://[^\s/]+", base_url) or any(c in base_url for c in " \n\t"):
+        problems.append(f"LLM_BASE_URL must be an http(s) URL like https://api.openai.com/v1, got {base_url!r}")
+    if not model:
+        problems.append("LLM_MODEL is missing: the model's name on that server, e.g. gpt-4o-mini or llama3.1")
+    elif len(model) > 200 or any(c.isspace() for c in model):
+        problems.append(f"LLM_MODEL must be a model name without spaces, got {model[:40]!r}")
+    return problems
 
 
 def redact_url(url: str) -> str:

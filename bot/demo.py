@@ -14,6 +14,7 @@ from bot.digest import render_digest
 from bot.digest_commands import digest_text
 from bot.outbox import Backoff
 from bot.server import RuntimeOptions
+from bot.standin.llm import ChatCompletionsStandIn, ChatRequest
 from bot.standin.local import IDEAS_CHANNEL, LEAD, LocalSlack, idea_answers
 from bot.terminal import boxed, render_blocks
 
@@ -41,6 +42,20 @@ REAL_DUPLICATE = (
 )
 
 
+# The language-model stand-in's canned answers (a real model connected with LLM_* writes its own).
+CANNED = {
+    "Kubernetes": "Engineers deploy every service by hand, server by server, so each release takes a long time and "
+    "fixes reach customers later than they should.",
+    "onboarding": "New hires can't do real work in their first days because what they need is not ready when "
+    "they arrive.",
+}
+
+
+def _canned(request: ChatRequest) -> str:
+    sent = request.messages[-1].get("content", "") if request.messages else ""
+    return next((answer for word, answer in CANNED.items() if word.lower() in str(sent).lower()), "")
+
+
 def _say(text: str = "") -> None:
     print(text, flush=True)
 
@@ -61,10 +76,23 @@ async def _submit(slack: LocalSlack, who: str, answers: dict, *, keep_after_coac
         return
     for block, message in errors.items():
         _say(boxed(f"Slack shows under “{block}”", message))
+    await _suggestion(slack, view)
     if keep_after_coaching:
         _say("  … they submit the same text again, unchanged")
         again = await slack.submit(view, answers, user=who)
         _say("  ✓ accepted and flagged" if not _errors(again) else f"  ✗ still refused: {_errors(again)}")
+
+
+async def _suggestion(slack: LocalSlack, view: dict) -> None:
+    """Show the open modal's suggested wording, once the language-model stand-in has answered."""
+    if slack.settings is None or not slack.settings.llm_enabled:
+        return
+    await slack.settle()
+    blocks = slack.standin.views[view["id"]]["blocks"]
+    offer = [b for b in blocks if b.get("block_id") == "coach_suggestion"]
+    if offer:
+        title = "A moment later the open modal shows (from the language-model STAND-IN, bot/standin/llm.py)"
+        _say(boxed(title, render_blocks(offer)))
 
 
 async def _decide(slack: LocalSlack, idea_id: int, action: str, reason: str) -> None:
@@ -86,9 +114,16 @@ async def run_demo(*, keep_db: str | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="ideabot-demo-"))
     db_path = Path(keep_db) if keep_db else workdir / "demo.db"
     options = RuntimeOptions(outbox_poll_interval=0.05, outbox_backoff=Backoff(base=0.1, cap=1.0))
+    model = ChatCompletionsStandIn(reply=_canned)
+    await model.start()
+    model_settings = {"llm_base_url": model.url, "llm_model": "standin-rewriter", "llm_api_key": "sk-standin"}
     try:
-        async with LocalSlack(db_path, options=options) as slack:
+        async with LocalSlack(db_path, options=options, **model_settings) as slack:
             _say("ideabot demo — the real app and a stand-in for Slack on 127.0.0.1; nothing leaves this machine.")
+            _say(
+                "A stand-in for a language model (LLM_BASE_URL) runs on 127.0.0.1 too: its suggested wordings are "
+                "canned, to show where a connected model's would appear."
+            )
             _say(f"Database: {db_path}")
 
             await _submit(slack, "U0000USER1", idea_answers())
@@ -204,5 +239,6 @@ async def run_demo(*, keep_db: str | None = None) -> int:
             digest = await slack.runtime.digests.compose(slack.runtime.digests.current_period())
             _say(digest_text(render_digest(digest)))
     finally:
+        await model.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.config import Settings
 from bot.leads import LeadDirectory
+from bot.rewrite import Rewriter
 from models.store import Store
 from models.tables import utcnow
 
@@ -27,6 +28,7 @@ class Deps:
     clock: Callable[[], datetime] = utcnow
     # (view id, problem fingerprint) coached in this process; the store remembers them durably.
     coached: set[tuple[str, str]] = field(default_factory=set)
+    rewriter: Rewriter | None = None  # a language model's suggested wording (LLM_* settings), or none
 
     def remember_coached(self, view_id: str, fingerprint: str) -> None:
         """Remember a coached problem text in memory (bounded: the store keeps them all)."""

@@ -56,6 +56,7 @@ class Action(StrEnum):
     SUPPORT = "support"
     WITHDRAW_SUPPORT = "withdraw_support"
     RESTATE = "restate_problem"  # the submitter's button in the "needs problem" DM
+    USE_WORDING = "use_suggested_wording"  # "Use this wording" under a language model's suggested problem
 
 
 class Block(StrEnum):
@@ -64,6 +65,11 @@ class Block(StrEnum):
     TITLE = "title"
     AFFECTED = "affected"
     PROBLEM = "problem"
+    # The problem field once a suggested wording replaced its text: Slack keeps what was typed in a
+    # block whose id is unchanged, so a new initial value needs a new id (the form reads both).
+    PROBLEM_REWORDED = "problem_reworded"
+    COACH_NOTE = "coach_note"  # the coaching, repeated under the problem field when the modal is updated
+    COACH_SUGGESTION = "coach_suggestion"  # "Suggested: …" with its "Use this wording" button
     EVIDENCE = "evidence"
     BUSINESS_VALUE = "business_value"
     SOLUTION = "solution"

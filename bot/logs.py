@@ -46,5 +46,8 @@ def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # The language model's SDK and its HTTP client log whole requests (prompts) at DEBUG: never below WARNING.
+    for private in ("openai", "httpx", "httpx2", "httpcore", "httpcore2"):
+        logging.getLogger(private).setLevel(logging.WARNING)
     for noisy in ("aiohttp.access", "apscheduler.executors.default", "slack_sdk.web.async_base_client"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -34,6 +34,7 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 
+from bot.coach import coach, too_short
 from bot.domain import IdeaDraft
 from bot.judgment.gate import cue_vector, gate_model
 
@@ -236,6 +237,7 @@ class GateResult:
     problem_is_solution: bool = False
     problem_is_vague: bool = False
     quote: str = ""  # the words that made the gate coach
+    example_id: str = ""  # the bank example the coaching shows (bot/coach.py)
 
     @property
     def passed(self) -> bool:
@@ -400,10 +402,6 @@ def classify_by_rule(reading: ProblemReading) -> Verdict:
 
 MSG_AFFECTED_EMPTY = "Name who has the problem: a customer group, a team or a role (e.g. “new warehouse staff”)."
 MSG_PROBLEM_EMPTY = "Describe the problem: who struggles with what, and what it costs them today."
-MSG_TOO_SHORT = (
-    "That's only {n} word{s}. Say who struggles with what and what happens because of it, e.g. "
-    "“Customers who call after 5pm reach voicemail and most never call back.”"
-)
 MSG_SAME_AS_TITLE = (
     "This repeats the title. Use this box for the pain behind it: who struggles, with what, and what it costs."
 )
@@ -411,16 +409,7 @@ MSG_SAME_AS_SOLUTION = (
     "This repeats your proposed solution. Use this box for the pain the solution would remove: "
     "who struggles today, and with what."
 )
-MSG_SOLUTION = (
-    "This reads like a solution (“{quote}”). What goes wrong today, and for whom? Instead of "
-    "“We need a CRM”, try “Sales reps lose track of follow-ups because leads live in five "
-    "spreadsheets.” Put the fix under “Your proposed solution”. Submit again unchanged to keep it."
-)
-MSG_VAGUE = (
-    "This is hard to act on (“{quote}”). Who struggles, with what, and what does it cost? Instead of "
-    "“Improve onboarding”, try “New hires wait three days for a laptop and accounts, so their first "
-    "week is idle.” Submit again unchanged to keep it."
-)
+# The too-short error and the coaching messages are tailored to the writer: see bot/coach.py.
 
 
 def _same(a: str, b: str) -> bool:
@@ -443,7 +432,7 @@ def check_problem(draft: IdeaDraft) -> GateResult:
 
     reading = read_problem(problem)
     if reading.words < MIN_WORDS:
-        errors["problem"] = MSG_TOO_SHORT.format(n=reading.words, s="" if reading.words == 1 else "s")
+        errors["problem"] = too_short(words=reading.words, title=draft.title, affected=draft.affected, problem=problem)
     elif _same(problem, draft.title):
         errors["problem"] = MSG_SAME_AS_TITLE
     elif _same(problem, draft.solution):
@@ -452,13 +441,31 @@ def check_problem(draft: IdeaDraft) -> GateResult:
         return GateResult(errors=errors)
 
     verdict = judge_problem(problem, reading).verdict
-    if verdict is Verdict.SOLUTION:
-        quote = _original_quote(problem, reading.solution_quote) if reading.solution_quote else _quote(fold(problem))
-        return GateResult(coaching={"problem": MSG_SOLUTION.format(quote=quote)}, problem_is_solution=True, quote=quote)
-    if verdict is Verdict.VAGUE:
+    return GateResult() if verdict is Verdict.PROBLEM else _coached(draft, problem, reading, verdict)
+
+
+def _coached(draft: IdeaDraft, problem: str, reading: ProblemReading, verdict: Verdict) -> GateResult:
+    """The gate's soft answer: the quote that made it coach and the tailored message (bot/coach.py)."""
+    solution = verdict is Verdict.SOLUTION
+    if solution and reading.solution_quote:
+        quote = _original_quote(problem, reading.solution_quote)
+    else:
         quote = _quote(fold(problem))
-        return GateResult(coaching={"problem": MSG_VAGUE.format(quote=quote)}, problem_is_vague=True, quote=quote)
-    return GateResult()
+    tailored = coach(
+        vague=not solution,
+        quote=quote,
+        title=draft.title,
+        affected=draft.affected,
+        problem=problem,
+        has_number=reading.has_number,
+    )
+    return GateResult(
+        coaching={"problem": tailored.message},
+        problem_is_solution=solution,
+        problem_is_vague=not solution,
+        quote=quote,
+        example_id=tailored.example.id,
+    )
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from apscheduler.triggers.base import BaseTrigger
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+from bot import coach
 from bot.app import build_app
 from bot.config import Settings
 from bot.deps import Deps
@@ -28,6 +29,7 @@ from bot.judgment.gate import gate_model
 from bot.leads import LeadDirectory
 from bot.outbox import Backoff, ChannelPace, OutboxWorker
 from bot.payloads import malformed, reread_form
+from bot.rewrite import REWRITE_BUDGET_S, Rewriter
 from bot.scheduler import DigestScheduler
 from bot.slack_clients import listener_client, slack_session, worker_client
 from bot.socket_mode import PING_INTERVAL_S, WATCHDOG_AFTER_S, SocketModeRunner
@@ -54,6 +56,7 @@ class RuntimeOptions:
     socket_ping_interval: float = PING_INTERVAL_S
     migrate: bool = False  # upgrade an out-of-date schema first (`ideabot run --migrate`)
     socket_watchdog_after: float = WATCHDOG_AFTER_S
+    rewrite_budget: float = REWRITE_BUDGET_S  # how long a suggested wording may take (LLM_* settings)
 
 
 class Runtime:
@@ -70,6 +73,7 @@ class Runtime:
         self._session: aiohttp.ClientSession | None = None
         self._runner: web.AppRunner | None = None
         self.socket: SocketModeRunner | None = None
+        self.rewriter: Rewriter | None = None
         self._tasks: list[asyncio.Task] = []
 
     @property
@@ -88,6 +92,8 @@ class Runtime:
             self.store = None
             raise
         gate_model()  # the problem gate's classifier, read once now rather than on the first submission
+        coach.warm_up()  # the coaching examples' vectors, likewise
+        self.rewriter = self._rewriter()
         self._session = slack_session()
         client = listener_client(settings, self._session)
         self.identity = BotIdentity(client, settings.slack_bot_token)
@@ -109,7 +115,14 @@ class Runtime:
             )
             wake = self.worker.wake
         leads = LeadDirectory(users=settings.triage_users, usergroup=settings.triage_usergroup, client=client)
-        deps = Deps(settings=settings, store=self.store, leads=leads, wake_outbox=wake, clock=self.options.clock)
+        deps = Deps(
+            settings=settings,
+            store=self.store,
+            leads=leads,
+            wake_outbox=wake,
+            clock=self.options.clock,
+            rewriter=self.rewriter,
+        )
         # Bolt takes the token from `authorize` (the identity); its own client carries none.
         app_client = listener_client(settings, self._session, token=False)
         self.app = build_app(deps, client=app_client, identity=self.identity)
@@ -171,9 +184,26 @@ class Runtime:
                 await asyncio.wait_for(task, timeout=timeout)
         if self._session is not None:
             await self._session.close()
+        if self.rewriter is not None:
+            await self.rewriter.close()
         if self.store is not None:
             await self.store.close()
         log.info("ideabot stopped")
+
+    def _rewriter(self) -> Rewriter | None:
+        """The language model's client when LLM_BASE_URL and LLM_MODEL are set (its SDK imported now)."""
+        settings = self.settings
+        if not settings.llm_enabled:
+            return None
+        rewriter = Rewriter(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key,
+            budget=self.options.rewrite_budget,
+        )
+        rewriter.start()
+        log.info("suggested rewrites by the language model %s are on", settings.llm_model)
+        return rewriter
 
     async def wait_for_listeners(self, timeout: float) -> None:
         """Each listener runs as a task of its own (handlers/_respond.py); wait (bounded) for those still running."""

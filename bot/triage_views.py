@@ -21,10 +21,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.coach import restate_advice
 from bot.domain import Status, idea_ref
 from bot.ids import Action
 from bot.ids import Block as B
 from bot.ids import View as ViewId
+from bot.problem import read_problem
 from bot.slack_text import escape, mrkdwn, one_line, truncate, user_mention
 from bot.triage import MOVES, REASON_REQUIRED
 from bot.views import Message, button, idea_link, plain
@@ -266,6 +268,13 @@ def build_merge_modal(context: TriageContext) -> View:
     )
 
 
+def idea_advice(idea: Idea) -> str:
+    """The tailored advice (bot/coach.py) for restating an idea's problem, as mrkdwn."""
+    return restate_advice(
+        title=idea.title, affected=idea.affected, problem=idea.problem, has_number=read_problem(idea.problem).has_number
+    )
+
+
 def build_restate_modal(context: TriageContext, idea: Idea, note: str) -> View:
     """The submitter restates the problem; prefilled with the current wording."""
     blocks: list[Block] = [
@@ -275,6 +284,7 @@ def build_restate_modal(context: TriageContext, idea: Idea, note: str) -> View:
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text=f"*The triage lead asks:*\n>{mrkdwn(one_line(note), 1500)}"))
         )
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=idea_advice(idea))))
     blocks += [
         InputBlock(
             block_id=B.AFFECTED,
@@ -430,6 +440,7 @@ def build_dm(notice: ActivityNotice, role: str) -> Message:
         text = f"News on your idea {title}: {describe_activity(activity, idea, notice.other)}"
     blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
     if role == "submitter" and activity.action == "status" and activity.to_value == Status.NEEDS_PROBLEM:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=idea_advice(idea))))
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(

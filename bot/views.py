@@ -265,7 +265,7 @@ def read_idea_form(view: Mapping[str, Any]) -> IdeaDraft:
     return IdeaDraft(
         title=_value(values, B.TITLE),
         affected=_value(values, B.AFFECTED),
-        problem=_value(values, B.PROBLEM),
+        problem=_value(values, B.PROBLEM) or _value(values, B.PROBLEM_REWORDED),
         evidence=_value(values, B.EVIDENCE),
         business_value=_value(values, B.BUSINESS_VALUE),
         solution=_value(values, B.SOLUTION),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from slack_bolt.async_app import AsyncAck
 
 from bot.deps import Deps
@@ -16,12 +18,14 @@ async def passes_gate(
     problem: str,
     gate: GateResult,
     extra_errors: dict[str, str] | None = None,
+    after_coaching: Callable[[], Awaitable[None]] | None = None,
 ) -> bool:
     """False after answering the modal with inline errors; True when the idea may be stored.
 
     Hard errors always stop. Coaching stops the first submit of a text; the same text submitted
     again from the same modal passes (flagged by the caller). The memory of what was coached is
     kept in this process before the ack and in the database after it, so no write delays the ack.
+    `after_coaching` runs once the coaching is shown (Slack has its answer by then).
     """
     errors = {**(extra_errors or {}), **gate.errors}
     if errors:
@@ -39,4 +43,6 @@ async def passes_gate(
     await ack(response_action="errors", errors=gate.coaching)
     if view_id:
         await deps.store.remember_coaching(view_id=view_id, fingerprint=fingerprint)
+    if after_coaching is not None:
+        await after_coaching()
     return False

@@ -7,6 +7,7 @@ import logging
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.coach_views import on_problem_field, problem_block
 from bot.deps import Deps
 from bot.domain import IdeaDraft, SourceMessage
 from bot.ids import Action, Command, Shortcut, View
@@ -29,6 +30,7 @@ from handlers._ack import ack_when_stored
 from handlers._gate import passes_gate
 from handlers._reply import open_modal, text_at
 from handlers._respond import answer_at_ack
+from handlers.coaching import handle_use_wording, offer_rewrite
 from handlers.triage import merge_by_command
 from models.store import GateFlags
 
@@ -108,10 +110,15 @@ async def handle_open_idea_modal(ack: AsyncAck, body: dict, action: dict, client
 async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Validate the modal (problem gate), store the idea, ack; the outbox posts card and receipt."""
     draft = read_idea_form(view)
-    gate = check_problem(draft)
+    gate = on_problem_field(check_problem(draft), view)
     view_id = text_at(view, "id")
+
+    async def suggest() -> None:
+        await offer_rewrite(deps, client, view=view, draft=draft, coaching=next(iter(gate.coaching.values())))
+
+    extra = missing_choices(draft)
     if not await passes_gate(
-        ack, deps, view_id=view_id, problem=draft.problem, gate=gate, extra_errors=missing_choices(draft)
+        ack, deps, view_id=view_id, problem=draft.problem, gate=gate, extra_errors=extra, after_coaching=suggest
     ):
         return
     user_id = text_at(body, "user", "id")
@@ -133,7 +140,7 @@ async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, client: 
         )
 
     stored = await ack_when_stored(
-        ack, store_idea(), failure_errors={"problem": SAVE_FAILED}, what=f"an idea from {user_id}"
+        ack, store_idea(), failure_errors={problem_block(view): SAVE_FAILED}, what=f"an idea from {user_id}"
     )
     if stored is not None and stored[1]:
         idea = stored[0]
@@ -147,4 +154,5 @@ def register(app: AsyncApp) -> None:
     app.shortcut(Shortcut.SUBMIT_IDEA)(answer_at_ack(handle_submit_shortcut))
     app.shortcut(Shortcut.CAPTURE_MESSAGE)(answer_at_ack(handle_capture_message))
     app.action(Action.OPEN_IDEA_MODAL)(answer_at_ack(handle_open_idea_modal))
+    app.action(Action.USE_WORDING)(answer_at_ack(handle_use_wording))  # a suggested wording (LLM_*)
     app.view(View.IDEA)(answer_at_ack(handle_idea_submission))

@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.coach_views import on_problem_field, problem_block
 from bot.deps import Deps
 from bot.domain import IdeaDraft, Status, idea_ref, parse_ref
 from bot.ids import Action
@@ -38,6 +39,7 @@ from handlers._ack import ack_when_stored
 from handlers._gate import passes_gate
 from handlers._reply import best_effort, idea_id_of, open_modal, tell, text_at, where_clicked
 from handlers._respond import answer_at_ack
+from handlers.coaching import offer_rewrite
 from handlers.home import publish_home
 from models.store import ALREADY_SUPPORTED, Change, GateFlags
 from models.tables import Idea
@@ -411,9 +413,13 @@ async def handle_restate_submission(ack: AsyncAck, body: dict, view: dict, clien
         return
     form = read_idea_form(view)
     draft = IdeaDraft(title=idea.title, affected=form.affected, problem=form.problem, solution=idea.solution)
-    gate = check_problem(draft)
+    gate = on_problem_field(check_problem(draft), view)
     view_id = text_at(view, "id")
-    if not await passes_gate(ack, deps, view_id=view_id, problem=draft.problem, gate=gate):
+
+    async def suggest() -> None:
+        await offer_rewrite(deps, client, view=view, draft=draft, coaching=next(iter(gate.coaching.values())))
+
+    if not await passes_gate(ack, deps, view_id=view_id, problem=draft.problem, gate=gate, after_coaching=suggest):
         return
     flags = GateFlags(
         problem_is_solution=gate.problem_is_solution, problem_is_vague=gate.problem_is_vague, quote=gate.quote
@@ -428,7 +434,7 @@ async def handle_restate_submission(ack: AsyncAck, body: dict, view: dict, clien
             flags=flags,
             key=f"view:{view_id}",
         ),
-        failure_errors={B.PROBLEM: SAVE_FAILED},
+        failure_errors={problem_block(view): SAVE_FAILED},
         what=f"a restated problem for {idea_ref(context.idea_id)}",
     )
     await _after_change(deps, client, change, user=user, channel=context.channel, from_home=False)

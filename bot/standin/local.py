@@ -183,8 +183,59 @@ class LocalSlack:
     async def submit(
         self, view: Mapping[str, Any], answers: Mapping[str, str | None], *, user: str = SUBMITTER
     ) -> Reply:
-        """Submit `view` with `answers` (block id -> value)."""
-        return await self.slack.interactive(view_submission(view, answers, user=user))
+        """Submit `view` with `answers` (block id -> value), as the person typed them.
+
+        The stand-in keeps what was typed, and takes the modal as closed when the answer closes it.
+        """
+        payload = view_submission(view, answers, user=user)
+        view_id = payload["view"]["id"]
+        known = view_id in self.standin.views
+        if known:
+            self.standin.type_into(view_id, payload["view"]["state"]["values"])
+        reply = await self.slack.interactive(payload)
+        if known and reply.status == 200 and _closes(reply):
+            self.standin.close_view(view_id)
+        return reply
+
+    async def submit_shown(
+        self, view_id: str, changes: Mapping[str, str | None] | None = None, *, user: str = SUBMITTER
+    ) -> Reply:
+        """Submit the modal as the stand-in shows it now (typed values, else initial ones), with `changes`."""
+        view = self.standin.views[view_id]
+        fields = [b for b in view.get("blocks", []) if b.get("type") == "input"]
+        answers = {b["block_id"]: self.shown_answer(view_id, b) for b in fields}
+        return await self.submit(view, {**answers, **(changes or {})}, user=user)
+
+    def shown_answer(self, view_id: str, block: Mapping[str, Any]) -> str | None:
+        """What an input block of a modal holds now: typed text or choice, or its initial one."""
+        element = block.get("element", {})
+        typed = self.standin.views[view_id]["state"]["values"].get(block["block_id"], {}).get(element.get("action_id"))
+        if typed and typed.get("selected_option"):
+            return typed["selected_option"].get("value")
+        if element.get("type") == "plain_text_input":
+            return self.standin.shown(view_id, block["block_id"])
+        initial = element.get("initial_option")
+        return initial.get("value") if isinstance(initial, Mapping) else None
+
+    async def click_in_modal(self, view_id: str, action_id: str, *, user: str = SUBMITTER) -> Reply:
+        """Press a button in an open modal, as Slack sends it (the view with its state and hash)."""
+        view = self.standin.views[view_id]
+        block, element = next(
+            (b, e)
+            for b in view.get("blocks", [])
+            for e in [b.get("accessory"), *b.get("elements", [])]
+            if isinstance(e, Mapping) and e.get("action_id") == action_id
+        )
+        return await self.slack.interactive(
+            block_actions(
+                action_id,
+                value=element.get("value", ""),
+                user=user,
+                container={"type": "view", "view_id": view_id},
+                view=view,
+                block_id=block.get("block_id", ""),
+            )
+        )
 
     async def submit_idea(self, answers: Mapping[str, str | None], *, user: str = SUBMITTER) -> Reply:
         """Open the modal with `/idea` and submit it once."""
@@ -257,6 +308,16 @@ class LocalSlack:
                 what="the modal's update",
             )
         return self.standin.views[view_id]
+
+
+def _closes(reply: Reply) -> bool:
+    """Whether an answer to a submission closes the modal (an empty ack, or `clear`)."""
+    if not reply.body.strip():
+        return True
+    try:
+        return reply.json().get("response_action") == "clear"
+    except ValueError:
+        return False
 
 
 def idea_answers(**overrides: str | None) -> dict[str, str | None]:

@@ -1,7 +1,9 @@
 """A local stand-in for the Slack Web API: an aiohttp server on 127.0.0.1.
 
 It answers the methods ideabot calls the way Slack does (unique message `ts`, view ids,
-permalinks, conversation history with metadata), enforces Slack's documented limits (so a
+permalinks, conversation history with metadata; a modal's `hash`, with `hash_conflict` for an update
+made against an older one and `not_found` once it is closed; what the person typed, kept across an
+update only in blocks whose id is unchanged), enforces Slack's documented limits (so a
 message Slack would reject fails here too), records every call, and fails on demand: 429 with
 Retry-After, `ok: false` errors, HTTP 500, added latency, refused connections; with `post_rate`
 set it paces chat.postMessage per channel as Slack does (429 beyond it). The tests, the
@@ -14,6 +16,7 @@ import asyncio
 import itertools
 import json
 import math
+import secrets
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -21,6 +24,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+
+from bot.standin.modals import PersonAtTheModal, kept_values
 
 TRIGGER_TTL_S = 3.0  # a trigger_id is valid for 3 seconds, once
 _TRIGGERED = ("views.open", "views.push")  # methods that spend a trigger id
@@ -82,7 +87,7 @@ class Message:
 
 
 @dataclass
-class SlackWebAPIStandIn:
+class SlackWebAPIStandIn(PersonAtTheModal):
     """The stand-in server; `await start()`, point `SLACK_API_URL` at `.url`, `await stop()`."""
 
     token: str = "xoxb-standin-token"
@@ -111,6 +116,7 @@ class SlackWebAPIStandIn:
         self._ts = itertools.count(1)
         self._view_ids = itertools.count(1)
         self._used_triggers: set[str] = set()
+        self.closed_views: set[str] = set()  # modals the person submitted or closed
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self.port = 0
@@ -484,7 +490,9 @@ class SlackWebAPIStandIn:
     def _store_view(self, view: Any, *, view_id: str | None = None) -> dict:
         stored = dict(view)
         stored["id"] = view_id or f"V{next(self._view_ids):08d}"
-        stored.setdefault("state", {"values": {}})
+        stored["hash"] = f"{int(time.time())}.{secrets.token_hex(4)}"  # a new one with every change
+        before = self.views.get(stored["id"])
+        stored["state"] = {"values": kept_values(before, stored) if before else {}}
         self.views[stored["id"]] = stored
         return stored
 
@@ -500,8 +508,10 @@ class SlackWebAPIStandIn:
 
     def _m_views_update(self, args: dict) -> dict:
         view_id = str(args.get("view_id") or "")
-        if view_id not in self.views:
+        if view_id not in self.views or view_id in self.closed_views:
             return {"ok": False, "error": "not_found"}
+        if args.get("hash") and args["hash"] != self.views[view_id]["hash"]:
+            return {"ok": False, "error": "hash_conflict"}
         view = args.get("view")
         error = check_view(view)
         if error:
