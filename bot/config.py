@@ -60,6 +60,7 @@ class Settings:
     invent_share_warning: float = 0.2
     delivery: str = "auto"  # "process": the outbox worker in a child process; "inline"; "auto" (2+ CPUs)
     post_interval: float = 1.0  # seconds between the bot's posts to one channel (Slack allows ~1 a second)
+    digest_chart: bool = True  # upload a chart with each digest (DIGEST_CHART=false: text only)
 
     @property
     def digest_target(self) -> str:
@@ -196,6 +197,8 @@ class Settings:
             problems.append(f"SLACK_POST_INTERVAL must be seconds from 0 to 60 (Slack allows ~1), got {raw_interval!r}")
             post_interval = 1.0
 
+        digest_chart = _switch(get("DIGEST_CHART", "true"), "DIGEST_CHART", problems)
+
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -217,6 +220,7 @@ class Settings:
             invent_share_warning=invent_share,
             delivery=delivery,
             post_interval=post_interval,
+            digest_chart=digest_chart,
         )
 
     def __repr__(self) -> str:
@@ -225,6 +229,17 @@ class Settings:
             f"Settings(mode={'socket' if self.socket_mode else 'http'}, api={self.slack_api_url}, "
             f"db={self.database_url.split('://')[0]}, ideas_channel={self.ideas_channel})"
         )
+
+
+_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
+
+
+def _switch(raw: str, name: str, problems: list[str]) -> bool:
+    """An on/off setting: true/false (or yes/no, on/off, 1/0); empty is on."""
+    value = raw.lower() or "true"
+    if value not in _TRUE + _FALSE:
+        problems.append(f"{name} must be true or false, got {raw!r}")
+    return value not in _FALSE
 
 
 def redact_url(url: str) -> str:

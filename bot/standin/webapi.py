@@ -4,8 +4,9 @@ It answers the methods ideabot calls the way Slack does (unique message `ts`, vi
 permalinks, conversation history with metadata), enforces Slack's documented limits (so a
 message Slack would reject fails here too), records every call, and fails on demand: 429 with
 Retry-After, `ok: false` errors, HTTP 500, added latency, refused connections; with `post_rate`
-set it paces chat.postMessage per channel as Slack does (429 beyond it). The tests, the
-benchmark and `ideabot demo` all use it; nothing here talks to the internet.
+set it paces chat.postMessage per channel as Slack does (429 beyond it). File uploads
+(`files_upload_v2`'s three steps) are in files.py. The tests, the benchmark and `ideabot demo`
+all use it; nothing here talks to the internet.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+
+from bot.standin.files import FileUploads
 
 TRIGGER_TTL_S = 3.0  # a trigger_id is valid for 3 seconds, once
 _TRIGGERED = ("views.open", "views.push")  # methods that spend a trigger id
@@ -67,9 +70,12 @@ class Message:
     user: str = ""
     bot_id: str = ""
     edited: bool = False
+    files: list | None = None  # a file share (files.completeUploadExternal)
 
     def as_dict(self, *, with_metadata: bool) -> dict:
         data: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text, "blocks": self.blocks}
+        if self.files:
+            data.update(files=self.files, upload=True)
         if self.user:
             data["user"] = self.user
         if self.bot_id:
@@ -82,7 +88,7 @@ class Message:
 
 
 @dataclass
-class SlackWebAPIStandIn:
+class SlackWebAPIStandIn(FileUploads):
     """The stand-in server; `await start()`, point `SLACK_API_URL` at `.url`, `await stop()`."""
 
     token: str = "xoxb-standin-token"
@@ -119,6 +125,7 @@ class SlackWebAPIStandIn:
         self.socket_connections = 0  # WebSocket connections accepted so far
         self.socket_silent = False  # stop answering pings (a half-dead connection)
         self.responses: list[dict] = []  # bodies posted to response_url, with "_token"
+        self._init_files()
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -128,6 +135,7 @@ class SlackWebAPIStandIn:
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_get("/socket", self._handle_socket)
         app.router.add_post("/respond/{token}", self._handle_respond)
+        app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, host, port, reuse_address=True)
@@ -281,6 +289,7 @@ class SlackWebAPIStandIn:
         self.messages.clear()
         self.views.clear()
         self.published.clear()
+        self.files.clear()
         self._failures.clear()
         self._delays.clear()
         self._buckets.clear()
@@ -292,8 +301,7 @@ class SlackWebAPIStandIn:
         args = await _read_args(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ").strip() or str(args.pop("token", ""))
-        call = Call(method=method, args=args, at=time.monotonic(), token=token)
-        self.calls.append(call)
+        call = self._record(method, args, token=token)
         # Slack checks a trigger id when the request arrives, however long it then takes to answer.
         trigger_error = self._check_trigger(str(args.get("trigger_id") or "")) if method in _TRIGGERED else None
         pause = self._delays.get(method, self._delays.get("*", 0.0)) + self.latency
@@ -332,6 +340,11 @@ class SlackWebAPIStandIn:
         call.answered = "ok" if result.get("ok") else str(result.get("error"))
         call.result = result
         return web.json_response(result)
+
+    def _record(self, method: str, args: dict[str, Any], *, token: str = "") -> Call:
+        call = Call(method=method, args=args, at=time.monotonic(), token=token)
+        self.calls.append(call)
+        return call
 
     def _take_post_slot(self, channel: str) -> float:
         """Take one post from `channel`'s token bucket: 0, or how long until one is free."""
@@ -409,6 +422,21 @@ class SlackWebAPIStandIn:
             "ts": message.ts,
             "message": message.as_dict(with_metadata=True),
         }
+
+    def _share(self, channel: str, *, text: str, files: list, thread_ts: str = "") -> Message:
+        """The message a file share posts (files.completeUploadExternal)."""
+        message = Message(
+            channel=channel,
+            ts=self._new_ts(),
+            text=text,
+            blocks=[],
+            thread_ts=thread_ts or None,
+            user=self.bot_user_id,
+            bot_id=self.bot_id,
+            files=files,
+        )
+        self.messages[channel].append(message)
+        return message
 
     def _m_chat_update(self, args: dict) -> dict:
         channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
