@@ -258,10 +258,11 @@ class OutboxWorker:
         items = await self.store.claim_outbox(owner=owner, now=self.clock(), limit=self.batch, lease=self.lease)
         if not items:
             return 0
-        # One idea's items go in order (card before receipt); different ideas go in parallel.
+        # One idea's items go in order (card before receipt), and one digest's (its first message,
+        # its thread, its chart); different ideas and digests go in parallel.
         groups: dict[object, list[OutboxItem]] = {}
         for item in items:
-            groups.setdefault(item.idea_id if item.idea_id is not None else ("item", item.id), []).append(item)
+            groups.setdefault(_in_order_with(item), []).append(item)
         batch = _Batch()
         # What the cards and receipts of this batch show, read at once rather than item by item.
         wanted = [i.idea_id for i in items if i.idea_id is not None and i.kind in (OutboxKind.CARD, OutboxKind.RECEIPT)]
@@ -587,13 +588,18 @@ class OutboxWorker:
         if run is None:
             raise Gone("its digest run no longer exists")
         if not run.message_ts:
-            if self.clock() - item.created_at > CHART_WAIT:
+            waited = utcnow() - item.created_at  # created_at is the store's real time, not `clock`
+            if waited > CHART_WAIT:
                 raise Gone("the digest's first message never reached Slack")
-            raise Defer(5.0, "waiting for the digest's first message")
+            # Looked at again soon, then less often: the first message may be backing off for hours.
+            raise Defer(min(60.0, max(1.0, waited.total_seconds() / 10)), "waiting for the digest's first message")
         channel = run.channel_id
         self._check_paused(channel)
         upload = chart_upload(payload, item_id=item.id, period_end=run.period_end)
-        if not (item.uncertain and await self._find_posted(item, channel, matches=upload.is_mine)):
+        # Any earlier attempt may have shared it (the last of files_upload_v2's three calls can
+        # succeed and its answer still be lost, and slack_sdk's own retry of it then fails): look first.
+        tried = item.uncertain or item.attempts > 0
+        if not (tried and await self._find_posted(item, channel, matches=upload.is_mine)):
             image = await draw(upload.chart)
             await self._paced(
                 item, channel, lambda: self.client.files_upload_v2(channel=channel, file=image, **upload.arguments())
@@ -646,6 +652,15 @@ class OutboxWorker:
             if not cursor:
                 break
         return ""
+
+
+def _in_order_with(item: OutboxItem) -> object:
+    """What an item is delivered in order with, within a batch."""
+    if item.idea_id is not None:
+        return item.idea_id
+    if item.kind in (OutboxKind.DIGEST, OutboxKind.DIGEST_CHART):
+        return ("digest", _payload(item).get("run"))
+    return ("item", item.id)
 
 
 def _metadata(item: OutboxItem) -> dict:

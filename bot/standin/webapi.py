@@ -55,6 +55,7 @@ class Failure:
     error: str = ""
     retry_after: int | None = None
     times: int = 1
+    done: bool = False  # the call takes effect, but this is what the caller hears (an answer lost on the way)
 
 
 @dataclass
@@ -263,13 +264,19 @@ class SlackWebAPIStandIn(FileUploads):
         error: str = "",
         retry_after: int | None = None,
         times: int = 1,
+        done: bool = False,
     ) -> None:
-        """Answer the next `times` calls of `method` ("*" for any) with a failure instead."""
+        """Answer the next `times` calls of `method` ("*" for any) with a failure instead.
+
+        With `done`, each call takes effect all the same: Slack did it, but its answer was lost.
+        """
         if status == 429 and retry_after is None:
             retry_after = 1
         if status == 200 and not error:
             raise ValueError("a failure needs an HTTP status other than 200 or an error code")
-        self._failures[method].append(Failure(status=status, error=error, retry_after=retry_after, times=times))
+        self._failures[method].append(
+            Failure(status=status, error=error, retry_after=retry_after, times=times, done=done)
+        )
 
     def delay(self, seconds: float, method: str = "*") -> None:
         """Answer every call of `method` ("*" for all) `seconds` later."""
@@ -309,6 +316,9 @@ class SlackWebAPIStandIn(FileUploads):
             await asyncio.sleep(pause)
 
         failure = self._next_failure(method)
+        if failure is not None and failure.done:
+            handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+            call.result = handler(args) if handler is not None else {}
         if failure is not None:
             call.answered = str(failure.status) if failure.status != 200 else failure.error
             if failure.status == 429:
