@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
+import sys
 import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.digest import Digest, period_label
-from bot.digest_trend import period_noun
-
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from bot.digest import Digest
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 675, 100
 ALT_TEXT_MAX = 1000  # files.getUploadURLExternal refuses longer alt text (alt_txt_too_large)
@@ -84,6 +85,9 @@ class ChartData:
 
 def chart_data(digest: Digest) -> ChartData:
     """The chart's numbers, from the composed digest (the text's own numbers)."""
+    from bot.digest import period_label  # here: the outbox, which only draws charts, never loads the digest
+    from bot.digest_trend import period_noun
+
     zone = ZoneInfo(digest.timezone)
     trend = digest.trend
     full = trend[-2] if len(trend) > 1 else None
@@ -291,3 +295,17 @@ def render_chart(chart: ChartData) -> bytes:
     buffer = io.BytesIO()
     build_figure(chart).savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
+
+
+def main() -> None:
+    """`python -m bot.digest_chart`: a chart's numbers (JSON) on standard input, its PNG on standard output.
+
+    The outbox draws charts this way (bot/digest_upload.py), so matplotlib's memory goes with the
+    process that drew it and the bot's own stays what it was.
+    """
+    chart = ChartData.from_dict(json.loads(sys.stdin.buffer.read()))
+    sys.stdout.buffer.write(render_chart(chart))
+
+
+if __name__ == "__main__":
+    main()

@@ -2,24 +2,31 @@
 
 The chart goes in the digest channel right after the digest's first message, where a phone
 shows it without opening a thread. It is drawn when it is delivered, from the numbers the
-digest was composed with (stored in the item), in a worker thread so the event loop keeps
-serving; the PNG is never stored. Its file name carries the outbox item's id: a retry after an
+digest was composed with (stored in the item), by a process of its own that ends when the PNG
+is out (see `draw`); the PNG is never stored. Its file name carries the outbox item's id: a retry after an
 upload that may have reached Slack looks for that name in the channel before uploading again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from bot.digest_chart import ChartData, alt_text, render_chart
+from bot.digest_chart import ChartData, alt_text
 
 log = logging.getLogger("ideabot.outbox")
 
 CHART_WAIT = timedelta(days=1)  # a chart whose digest's first message is not posted by then is given up
+DRAW_TIMEOUT_S = 60.0  # drawing takes about a second; a stuck drawing process is killed and tried again later
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)  # where `bot` is, installed or not
 
 
 class ChartUnusable(Exception):
@@ -57,10 +64,27 @@ def chart_upload(payload: dict, *, item_id: int, period_end: datetime) -> ChartU
     return ChartUpload(chart=chart, filename=f"ideas-digest-{period_end:%Y-%m-%d}-{item_id}.png")
 
 
-async def draw(chart: ChartData) -> bytes:
-    """The PNG, drawn in a worker thread (about a quarter of a second; the first also imports matplotlib)."""
+async def draw(chart: ChartData, *, timeout: float = DRAW_TIMEOUT_S) -> bytes:
+    """The PNG, drawn by a short-lived `python -m bot.digest_chart` (about a second, matplotlib's import
+    included): matplotlib's ~50 MB leave with it, and the bot's memory after a digest is what it was before."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.digest_chart",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
     try:
-        return await asyncio.to_thread(render_chart, chart)
-    except Exception as error:
-        log.exception("outbox: the digest's chart could not be drawn")
-        raise ChartUnusable(f"the chart could not be drawn: {type(error).__name__}: {error}") from error
+        png, errors = await asyncio.wait_for(process.communicate(json.dumps(chart.to_dict()).encode()), timeout)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise  # retried later, like a Slack call that timed out
+    if process.returncode != 0 or not png.startswith(PNG_SIGNATURE):
+        last = errors.decode(errors="replace").strip().splitlines()[-1:] or [f"exit status {process.returncode}"]
+        log.error("outbox: the digest's chart could not be drawn: %s", errors.decode(errors="replace")[-2000:])
+        raise ChartUnusable(f"the chart could not be drawn: {last[0]}")
+    return png

@@ -7,6 +7,7 @@ overlap nor leave the image, and the same numbers as the database holds.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import random
 import subprocess
@@ -275,3 +276,15 @@ def test_starting_ideabot_does_not_load_matplotlib() -> None:
     )
     result = subprocess.run([sys.executable, "-c", drawn], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.split() == ["False", "False", "True"]  # drawing is what loads it
+
+
+async def test_a_chart_is_drawn_by_a_process_of_its_own_and_a_broken_one_is_given_up() -> None:
+    from bot.digest_chart import ChartData
+    from bot.digest_upload import ChartUnusable, draw
+
+    good = ChartData("16 – 22 Nov 2026", "week", ("9 Nov", "16 Nov"), (3, 4), (1, 2), (0, 1), (1, 1), (1, 2), (), 90)
+    image, _ = pixels(await draw(good))
+    assert image.size == (WIDTH_PX, HEIGHT_PX)
+    broken = dataclasses.replace(good, technology_first=(1,))  # one period short: matplotlib can't stack it
+    with pytest.raises(ChartUnusable, match="could not be drawn: ValueError"):
+        await draw(broken)
