@@ -19,6 +19,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
 from bot.digest_chart import ChartData, alt_text
 
 log = logging.getLogger("ideabot.outbox")
@@ -49,6 +53,18 @@ class ChartUpload:
             "initial_comment": f":bar_chart: {self.chart.title}: the last {len(self.chart.periods)} "
             f"{self.chart.noun}s and the pipeline, as a picture",
         }
+
+    async def send(self, client: AsyncWebClient, *, channel: str, image: bytes) -> AsyncSlackResponse:
+        """Upload and share it with files_upload_v2; an app without the scope gives the chart up."""
+        try:
+            return await client.files_upload_v2(channel=channel, file=image, **self.arguments())
+        except SlackApiError as error:
+            if isinstance(error.response.data, dict) and error.response.get("error") == "missing_scope":
+                raise ChartUnusable(
+                    "the Slack app lacks the files:write scope: add it (manifest.yml) and reinstall the app, "
+                    "or set DIGEST_CHART=false"
+                ) from error
+            raise
 
     def is_mine(self, message: dict) -> bool:
         """Whether a channel message is this upload's share."""

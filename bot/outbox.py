@@ -601,9 +601,7 @@ class OutboxWorker:
         tried = item.uncertain or item.attempts > 0
         if not (tried and await self._find_posted(item, channel, matches=upload.is_mine)):
             image = await draw(upload.chart)
-            await self._paced(
-                item, channel, lambda: self.client.files_upload_v2(channel=channel, file=image, **upload.arguments())
-            )
+            await self._paced(item, channel, lambda: upload.send(self.client, channel=channel, image=image))
         self._batch.done.append(Completion(item_id=item.id, channel=channel))
 
     async def _permalink(self, channel: str, ts: str) -> str:

@@ -138,6 +138,7 @@ async def test_a_rate_limited_upload_waits_for_retry_after(tmp_path) -> None:
     [
         ({"error": "file_uploads_disabled"}, "failed", 1),  # a workspace that allows no uploads: given up at once
         ({"status": 500}, "pending", 3),  # Slack's upload service down: retried, never blocking the text
+        ({"error": "missing_scope"}, "failed", 1),  # installed before files:write was asked for
     ],
 )
 async def test_the_text_digest_goes_out_when_the_upload_fails(tmp_path, failure: dict, final: str, tries: int) -> None:
@@ -159,9 +160,9 @@ async def test_the_text_digest_goes_out_when_the_upload_fails(tmp_path, failure:
         item = await chart_item(local, "pending", "failed")
         assert item.state == final
         if final == "failed":
-            assert item.last_error == "file_uploads_disabled" and answers(local, "files.getUploadURLExternal") == [
-                "file_uploads_disabled"
-            ]
+            assert answers(local, "files.getUploadURLExternal") == [failure["error"]]  # given up at once
+            said = {"file_uploads_disabled": "file_uploads_disabled", "missing_scope": "lacks the files:write scope"}
+            assert said[failure["error"]] in item.last_error
 
 
 async def test_digest_chart_false_posts_the_text_only(tmp_path) -> None:
