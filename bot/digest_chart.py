@@ -3,8 +3,8 @@
 `chart_data(digest)` takes the chart's numbers from the same `Digest` the text is rendered
 from; `alt_text(chart)` says what the chart shows in words (Slack's limit: 1000 characters);
 `render_chart(chart)` draws it, 1200×675 pixels, with matplotlib's Agg backend. matplotlib is
-imported inside the drawing functions only, so a process that never draws a chart (`ideabot
-run` until a digest is delivered) never loads it.
+imported inside the drawing functions only, and the outbox draws through `python -m
+bot.digest_chart` (see `main`), so `ideabot run` itself never loads it.
 
 Left: new ideas a period over the last periods, stacked by what sparked them (problem-first at
 the bottom, technology-first on top), shiny objects hatched within their part, the total written
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 675, 100
 ALT_TEXT_MAX = 1000  # files.getUploadURLExternal refuses longer alt text (alt_txt_too_large)
 # Okabe–Ito colours
-BLUE, ORANGE, GREEN, GREY, INK = "#0072B2", "#E69F00", "#009E73", "#999999", "#222222"
+BLUE, ORANGE, GREY, INK = "#0072B2", "#E69F00", "#999999", "#222222"
 
 
 @dataclass(frozen=True)
