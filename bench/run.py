@@ -91,15 +91,19 @@ class Cell:
 class App:
     """One app under test, as a process with a signed driver."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str], port: int) -> None:
-        self.name, self.command, self.env, self.port = name, command, env, port
+    def __init__(self, name: str, command: list[str], env: dict[str, str], port: int, *, cwd: Path = ROOT) -> None:
+        self.name, self.command, self.env, self.port, self.cwd = name, command, env, port, cwd
         self.process: asyncio.subprocess.Process | None = None
         self.driver: SlackDriver | None = None
         self.submitted = 0
 
     async def start(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            *self.command, env=self.env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+            *self.command,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
         )
         async with aiohttp.ClientSession() as session:
             for _ in range(300):

@@ -16,6 +16,8 @@ from bot.config import ConfigError, Settings
 from bot.logs import configure_logging
 from models.schema import SchemaError
 
+DEMO_CHART_HELP = "ideabot-demo-chart.png in the system's temporary folder"
+
 
 def _settings(*, need_slack: bool) -> Settings:
     return Settings.from_env(os.environ, need_slack=need_slack)
@@ -68,20 +70,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
     configure_logging("WARNING")
-    return asyncio.run(run_demo(keep_db=args.keep_db))
+    return asyncio.run(run_demo(keep_db=args.keep_db, chart=args.chart))
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
     """Preview the digest in the terminal, or post it now."""
     from bot.digest_commands import post_digest, preview_digest
 
+    if args.post and args.chart:
+        print("ideabot digest: --chart goes with --preview (a posted digest uploads its chart itself)", file=sys.stderr)
+        return 2
     if args.post:
         settings = _settings(need_slack=True)
         configure_logging("WARNING", secrets=[settings.slack_bot_token, settings.slack_signing_secret])
         return asyncio.run(post_digest(settings))
     settings = _settings(need_slack=False)
     configure_logging("WARNING")
-    return asyncio.run(preview_digest(settings))
+    return asyncio.run(preview_digest(settings, chart=args.chart))
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
@@ -188,11 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
     deliver.set_defaults(func=cmd_deliver)
     demo = sub.add_parser("demo", help="try ideabot without a Slack workspace: sample ideas, printed")
     demo.add_argument("--keep-db", metavar="PATH", help="keep the demo's SQLite file at PATH")
+    demo.add_argument(
+        "--chart", metavar="FILE.png", help=f"where to write the digest's chart (default: {DEMO_CHART_HELP})"
+    )
     demo.set_defaults(func=cmd_demo)
     digest = sub.add_parser("digest", help="print the weekly digest (--preview) or post it now (--post)")
     mode = digest.add_mutually_exclusive_group()
     mode.add_argument("--preview", action="store_true", help="print the current period's digest (the default)")
     mode.add_argument("--post", action="store_true", help="post it to DIGEST_CHANNEL now")
+    digest.add_argument("--chart", metavar="FILE.png", help="with --preview: also write the digest's chart to FILE.png")
     digest.set_defaults(func=cmd_digest)
     outbox = sub.add_parser("outbox", help="list messages waiting for Slack or failed for good")
     outbox.add_argument("--all", action="store_true", help="include delivered messages")

@@ -70,6 +70,8 @@ class Settings:
         """True when a language model is configured for suggested rewrites."""
         return bool(self.llm_base_url and self.llm_model)
 
+    digest_chart: bool = True  # upload a chart with each digest (DIGEST_CHART=false: text only)
+
     @property
     def digest_target(self) -> str:
         """Where the digest is posted: DIGEST_CHANNEL, or the ideas channel when unset."""
@@ -213,6 +215,7 @@ class Settings:
 
         llm_base_url, llm_model = get("LLM_BASE_URL"), get("LLM_MODEL")
         problems.extend(_llm_problems(llm_base_url, llm_model, get("LLM_API_KEY")))
+        digest_chart = _switch(get("DIGEST_CHART", "true"), "DIGEST_CHART", problems)
 
         if problems:
             raise ConfigError(problems)
@@ -238,6 +241,7 @@ class Settings:
             llm_base_url=llm_base_url.rstrip("/"),
             llm_model=llm_model,
             llm_api_key=get("LLM_API_KEY"),
+            digest_chart=digest_chart,
         )
 
     def __repr__(self) -> str:
@@ -266,6 +270,17 @@ def _llm_problems(base_url: str, model: str, api_key: str) -> list[str]:
     elif len(model) > 200 or any(c.isspace() for c in model):
         problems.append(f"LLM_MODEL must be a model name without spaces, got {model[:40]!r}")
     return problems
+
+
+_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
+
+
+def _switch(raw: str, name: str, problems: list[str]) -> bool:
+    """An on/off setting: true/false (or yes/no, on/off, 1/0); empty is on."""
+    value = raw.lower() or "true"
+    if value not in _TRUE + _FALSE:
+        problems.append(f"{name} must be true or false, got {raw!r}")
+    return value not in _FALSE
 
 
 def redact_url(url: str) -> str:

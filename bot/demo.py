@@ -10,8 +10,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from bot.demo_history import import_history
 from bot.digest import render_digest
-from bot.digest_commands import digest_text
+from bot.digest_commands import digest_text, write_chart
 from bot.outbox import Backoff
 from bot.server import RuntimeOptions
 from bot.standin.llm import ChatCompletionsStandIn, ChatRequest
@@ -109,7 +110,12 @@ async def _assign(slack: LocalSlack, idea_id: int, *, sponsor: str) -> None:
     await slack.submit(view, {"sponsor": sponsor}, user=LEAD)
 
 
-async def run_demo(*, keep_db: str | None = None) -> int:
+def default_chart_path() -> Path:
+    """Where the demo writes the digest's chart unless told (`ideabot demo --chart FILE.png`)."""
+    return Path(tempfile.gettempdir()) / "ideabot-demo-chart.png"
+
+
+async def run_demo(*, keep_db: str | None = None, chart: str | None = None) -> int:
     """Run the demo; returns the process exit status."""
     workdir = Path(tempfile.mkdtemp(prefix="ideabot-demo-"))
     db_path = Path(keep_db) if keep_db else workdir / "demo.db"
@@ -233,11 +239,22 @@ async def run_demo(*, keep_db: str | None = None) -> int:
             cards = sum(1 for m in slack.standin.channel_messages(IDEAS_CHANNEL) if not m.thread_ts)
             _say(f"\n{len(ideas)} ideas stored, {flagged} flagged by the problem gate, {cards} cards posted.")
 
+            assert slack.runtime is not None and slack.runtime.digests is not None and slack.settings is not None
+            this_week = slack.runtime.digests.current_period().start
+            earlier = await import_history(slack.settings, workdir, before=this_week)
+            _say(
+                f"\n▶ The team's old ideas spreadsheet is imported too (`ideabot import`, every row through the "
+                f"problem gate):\n  {earlier} ideas from the eleven weeks before this one, so the digest has weeks to "
+                "compare (they carry no decision history)"
+            )
             _say("\n" + "═" * 90)
             _say("The weekly digest leadership would get (ideabot digest --preview shows the same)")
-            assert slack.runtime is not None and slack.runtime.digests is not None
             digest = await slack.runtime.digests.compose(slack.runtime.digests.current_period())
             _say(digest_text(render_digest(digest)))
+            _say("\n" + write_chart(digest, chart or default_chart_path()))
+            _say(
+                "In Slack it is uploaded to the digest channel right after the digest (DIGEST_CHART=false: text only)."
+            )
     finally:
         await model.stop()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -4,9 +4,13 @@
 `Store.digest_inputs`) into a `Digest` value; `render_digest(digest)` turns that into Slack
 messages within Slack's limits — the first posted in the digest channel, any more in its thread.
 
-Sections, each left out when empty: headline numbers; shiny objects with their reasons; ideas
-waiting for triage longer than `stale_after_days`; what moved this period; most supported;
-the balance of problem-first vs technology-first and invent vs adopt; partnership gaps.
+Sections, each left out when empty: headline numbers, each with how it moved since the period
+before, and the pipeline of the last 90 days; what needs a decision (the oldest ideas waiting for
+triage longer than `stale_after_days`, accepted ideas missing a sponsor or a partner); shiny
+objects with their reasons; what moved this period; most supported; the balance of
+problem-first vs technology-first (and how that share moved) and invent vs adopt.
+The week-over-week numbers come from bot/digest_trend.py; the chart (bot/digest_chart.py) is
+drawn from the same `Digest`.
 """
 
 from __future__ import annotations
@@ -25,6 +29,17 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.digest_trend import (
+    PeriodCounts,
+    Pipeline,
+    ShareTrend,
+    change,
+    compose_pipeline,
+    compose_share_trend,
+    compose_trend,
+    period_noun,
+    shiny_checks_cut,
+)
 from bot.domain import Kind, Origin, Status
 from bot.shiny import ShinyInput, check_shiny
 from bot.slack_text import escape, mrkdwn, one_line, user_mention
@@ -33,6 +48,7 @@ from models.store import DigestInputs
 from models.tables import Activity, Idea
 
 SHOW_PER_SECTION = 15  # ideas listed per section before "…and N more"
+OLDEST_WAITING_SHOWN = 3  # ideas waiting for triage listed under "What needs a decision", oldest first
 BALANCE_WINDOW_DAYS = 90  # the balance looks at ideas submitted in this many days
 MIN_IDEAS_FOR_BALANCE = 5  # fewer ideas than this in the window: no warning (too few to judge)
 MESSAGE_BLOCKS = 45  # blocks per message (Slack allows 50)
@@ -88,6 +104,14 @@ class Digest:
     gaps: Sequence[tuple[Idea, tuple[str, ...]]] = ()
     gaps_total: int = 0
     notes: Sequence[str] = field(default_factory=tuple)
+    trend: Sequence[PeriodCounts] = ()  # the last periods, oldest first; the last is this one
+    pipeline: Pipeline | None = None
+    share_trend: ShareTrend | None = None
+
+    @property
+    def previous(self) -> PeriodCounts | None:
+        """The period before this one, if the trend was read."""
+        return self.trend[-2] if len(self.trend) > 1 else None
 
 
 def compose_balance(rows: Sequence[tuple[str, str, int]], *, warn_below: float, window_days: int) -> Balance | None:
@@ -147,6 +171,16 @@ def compose_digest(
         notes.append(
             f"Shiny objects were checked among the first {len(inputs.new_ideas)} of {inputs.new_count} new ideas."
         )
+    trend: tuple[PeriodCounts, ...] = ()
+    if inputs.trend is not None:
+        current = (inputs.triaged, inputs.accepted, inputs.shipped)
+        trend = compose_trend(inputs.trend, current_moves=current, current_shiny=[i.origin for i, _ in shiny])
+        if shiny_checks_cut(inputs.trend):
+            noun = period_noun(trend[0].start, trend[0].end)
+            notes.append(
+                f"On the chart, shiny objects were checked among the first {inputs.trend.shiny_limit:,} "
+                f"new ideas of each earlier {noun}."
+            )
     return Digest(
         period_start=period_start,
         period_end=period_end,
@@ -170,13 +204,16 @@ def compose_digest(
         gaps=gaps,
         gaps_total=max(inputs.gaps_count, len(gaps)),
         notes=tuple(notes),
+        trend=trend,
+        pipeline=compose_pipeline(inputs.pipeline, window_days=BALANCE_WINDOW_DAYS),
+        share_trend=compose_share_trend(trend),
     )
 
 
 # --- rendering -----------------------------------------------------------------------------------
 
 
-def _period_label(digest: Digest) -> str:
+def period_label(digest: Digest) -> str:
     zone = ZoneInfo(digest.timezone)
     start = digest.period_start.astimezone(zone)
     end = (digest.period_end - timedelta(seconds=1)).astimezone(zone)
@@ -212,79 +249,124 @@ def _section(title: str, lines: Sequence[str], intro: str = "") -> list[Block]:
     return blocks
 
 
-def digest_blocks(digest: Digest) -> list[Block]:
-    """Every block of the digest, in order (split into messages by `render_digest`)."""
-    h = digest.headline
+def _count(name: str, now: int, before: int | None) -> MarkdownTextObject:
+    moved = f" ({change(now, before)})" if before is not None else ""
+    return MarkdownTextObject(text=f"*{name}*\n{now:,}{moved}")
+
+
+def _headline_blocks(digest: Digest) -> list[Block]:
+    """The title, the period's counts (each with how it moved since the period before) and the pipeline."""
+    h, before = digest.headline, digest.previous
+    opened_net = digest.trend[-1].opened - digest.trend[-1].closed if digest.trend else 0
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=f"Ideas digest · {_period_label(digest)}")),
+        HeaderBlock(text=PlainTextObject(text=f"Ideas digest · {period_label(digest)}")),
         SectionBlock(
             fields=[
-                MarkdownTextObject(text=f"*New*\n{h.new}"),
-                MarkdownTextObject(text=f"*Triaged*\n{h.triaged}"),
-                MarkdownTextObject(text=f"*Accepted*\n{h.accepted}"),
-                MarkdownTextObject(text=f"*Shipped*\n{h.shipped}"),
-                MarkdownTextObject(text=f"*Open in total*\n{h.open_total}"),
+                _count("New", h.new, before.new if before else None),
+                _count("Triaged", h.triaged, before.triaged if before else None),
+                _count("Accepted", h.accepted, before.accepted if before else None),
+                _count("Shipped", h.shipped, before.shipped if before else None),
+                _count("Open in total", h.open_total, h.open_total - opened_net if before else None),
             ]
         ),
     ]
-    if digest.shiny:
-        lines = [
-            f"• {idea_link(idea)} — {escape('; '.join(reasons))}" for idea, reasons in digest.shiny[:SHOW_PER_SECTION]
-        ]
-        blocks += _section(
-            ":sparkles: Shiny objects",
-            lines + _more(min(len(digest.shiny), SHOW_PER_SECTION), digest.shiny_total),
-            "New ideas that state no business need and start from a technology, or whose problem is a solution.",
-        )
+    if digest.pipeline is not None:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=pipeline_line(digest.pipeline))))
+    return blocks
+
+
+def pipeline_line(p: Pipeline) -> str:
+    """The pipeline in one line, the same numbers as the chart's right-hand side."""
+    funnel = " → ".join(f"{count:,} {label.lower()}" for label, count in p.stages()[:5])
+    return (
+        f":bar_chart: *Pipeline, last {p.window_days} days:* {funnel} · {p.parked:,} parked · {p.declined:,} declined"
+    )
+
+
+def _decision_blocks(digest: Digest) -> list[Block]:
+    """What needs a decision: the oldest ideas waiting for triage, and accepted ideas missing a partner."""
+    lines: list[str] = []
     if digest.stale:
-        lines = [
-            f"• {idea_link(idea)} · {_status(idea.status)} for {days} day{'s' * (days != 1)}"
-            for idea, days in digest.stale[:SHOW_PER_SECTION]
+        shown = digest.stale[:OLDEST_WAITING_SHOWN]
+        oldest = f" · the {len(shown)} oldest" if digest.stale_total > len(shown) else ""
+        lines.append(f"*Waiting for triage more than {digest.stale_after_days} days: {digest.stale_total:,}*{oldest}")
+        lines += [
+            f"• {idea_link(idea)} · {_status(idea.status)} for {days} day{'s' * (days != 1)}" for idea, days in shown
         ]
-        blocks += _section(
-            f":hourglass: Waiting for triage more than {digest.stale_after_days} days",
-            lines + _more(min(len(digest.stale), SHOW_PER_SECTION), digest.stale_total),
-        )
-    if digest.moves:
-        shown = digest.moves[:SHOW_PER_SECTION]
-        lines = []
-        for activity, idea in shown:
-            reason = f": “{mrkdwn(one_line(activity.reason), 200)}”" if activity.reason else ""
-            lines.append(
-                f"• {idea_link(idea)} → *{_status(activity.to_value)}* by {user_mention(activity.actor_id)}{reason}"
-            )
-        blocks += _section(":arrows_counterclockwise: Moved this period", lines + _more(len(shown), digest.moves_total))
-    if digest.supported:
-        lines = [
-            f"• {idea_link(idea)} · {count} supporter{'s' * (count != 1)} · {_status(idea.status)}"
-            for idea, count in digest.supported
-        ]
-        blocks += _section(":raised_hands: Most supported", lines)
-    if digest.balance is not None:
-        b = digest.balance
-        lines = [
-            f"• *{b.share(b.problem_first):.0%} problem-first* (front-end driven) · "
-            f"{b.share(b.technology_first):.0%} technology-first (back-end driven)",
-            f"• *{b.share(b.invent):.0%} invent* something new · {b.share(b.adopt):.0%} adopt something that exists",
-        ]
-        if b.warning:
-            lines.append(f":warning: {escape(b.warning)}")
-        blocks += _section(
-            ":scales: Balance",
-            lines,
-            f"{b.total} idea{'s' * (b.total != 1)} submitted in the last {b.window_days} days",
-        )
+        lines += _more(len(shown), digest.stale_total)
     if digest.gaps:
-        lines = [
-            f"• {idea_link(idea)} · {_status(idea.status)} · no {' and no '.join(missing)}"
-            for idea, missing in digest.gaps[:SHOW_PER_SECTION]
-        ]
-        blocks += _section(
-            ":handshake: Partnership gaps",
-            lines + _more(min(len(digest.gaps), SHOW_PER_SECTION), digest.gaps_total),
-            "Accepted ideas need a business sponsor (the need) and a tech partner (the how).",
+        shown_gaps = digest.gaps[:SHOW_PER_SECTION]
+        lines.append(
+            "*Partnership gaps:* accepted ideas need a business sponsor (the need) and a tech partner (the how)"
         )
-    if not (digest.shiny or digest.stale or digest.moves or digest.supported or digest.gaps) and not h.new:
+        lines += [
+            f"• {idea_link(idea)} · {_status(idea.status)} · no {' and no '.join(missing)}"
+            for idea, missing in shown_gaps
+        ]
+        lines += _more(len(shown_gaps), digest.gaps_total)
+    return _section(":point_right: What needs a decision", lines) if lines else []
+
+
+def _shiny_blocks(digest: Digest) -> list[Block]:
+    if not digest.shiny:
+        return []
+    lines = [f"• {idea_link(idea)} — {escape('; '.join(reasons))}" for idea, reasons in digest.shiny[:SHOW_PER_SECTION]]
+    return _section(
+        ":sparkles: Shiny objects",
+        lines + _more(min(len(digest.shiny), SHOW_PER_SECTION), digest.shiny_total),
+        "New ideas that state no business need and start from a technology, or whose problem is a solution.",
+    )
+
+
+def _moves_blocks(digest: Digest) -> list[Block]:
+    if not digest.moves:
+        return []
+    shown = digest.moves[:SHOW_PER_SECTION]
+    lines = []
+    for activity, idea in shown:
+        reason = f": “{mrkdwn(one_line(activity.reason), 200)}”" if activity.reason else ""
+        lines.append(
+            f"• {idea_link(idea)} → *{_status(activity.to_value)}* by {user_mention(activity.actor_id)}{reason}"
+        )
+    return _section(":arrows_counterclockwise: Moved this period", lines + _more(len(shown), digest.moves_total))
+
+
+def _supported_blocks(digest: Digest) -> list[Block]:
+    if not digest.supported:
+        return []
+    lines = [
+        f"• {idea_link(idea)} · {count} supporter{'s' * (count != 1)} · {_status(idea.status)}"
+        for idea, count in digest.supported
+    ]
+    return _section(":raised_hands: Most supported", lines)
+
+
+def _balance_blocks(digest: Digest) -> list[Block]:
+    b = digest.balance
+    if b is None:
+        return []
+    lines = [
+        f"• *{b.share(b.problem_first):.0%} problem-first* (front-end driven) · "
+        f"{b.share(b.technology_first):.0%} technology-first (back-end driven)",
+    ]
+    if digest.share_trend is not None:
+        lines.append(f"• {digest.share_trend.words()}")
+    lines.append(
+        f"• *{b.share(b.invent):.0%} invent* something new · {b.share(b.adopt):.0%} adopt something that exists"
+    )
+    if b.warning:
+        lines.append(f":warning: {escape(b.warning)}")
+    return _section(
+        ":scales: Balance", lines, f"{b.total} idea{'s' * (b.total != 1)} submitted in the last {b.window_days} days"
+    )
+
+
+def digest_blocks(digest: Digest) -> list[Block]:
+    """Every block of the digest, in order (split into messages by `render_digest`)."""
+    blocks = _headline_blocks(digest) + _decision_blocks(digest)
+    blocks += _shiny_blocks(digest) + _moves_blocks(digest) + _supported_blocks(digest) + _balance_blocks(digest)
+    quiet = not (digest.shiny or digest.stale or digest.moves or digest.supported or digest.gaps)
+    if quiet and not digest.headline.new:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="A quiet period: no new ideas and nothing moved.")))
     if digest.notes:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=escape(n)) for n in digest.notes]))
@@ -303,7 +385,7 @@ def render_digest(digest: Digest) -> list[Message]:
     """
     h = digest.headline
     summary = (
-        f"Ideas digest for {_period_label(digest)}: {h.new} new, {h.triaged} triaged, {h.accepted} accepted, "
+        f"Ideas digest for {period_label(digest)}: {h.new} new, {h.triaged} triaged, {h.accepted} accepted, "
         f"{h.shipped} shipped, {h.open_total} open"
     )
     if digest.shiny_total:

@@ -1,6 +1,8 @@
-"""`ideabot digest --preview` and `--post`: the digest from a terminal."""
+"""`ideabot digest --preview [--chart FILE.png]` and `--post`: the digest from a terminal."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import aiohttp
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -11,7 +13,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.digest import render_digest
+from bot.digest import Digest, render_digest
+from bot.digest_chart import HEIGHT_PX, WIDTH_PX, alt_text, chart_data, render_chart
 from bot.outbox import OutboxWorker
 from bot.scheduler import DigestScheduler, Period
 from bot.terminal import render_blocks
@@ -33,8 +36,16 @@ def digest_text(messages: list) -> str:
     return "\n\n".join(parts)
 
 
-async def preview_digest(settings: Settings) -> int:
-    """Print the current period's digest (since the last scheduled one); no Slack needed."""
+def write_chart(digest: Digest, path: Path | str) -> str:
+    """Draw the digest's chart into `path` (a PNG); what to tell the person who asked."""
+    chart = chart_data(digest)
+    Path(path).write_bytes(render_chart(chart))
+    return f"The digest's chart ({WIDTH_PX}×{HEIGHT_PX} PNG) is in {path}. In words: {alt_text(chart)}"
+
+
+async def preview_digest(settings: Settings, *, chart: str | None = None) -> int:
+    """Print the current period's digest (since the last scheduled one), and with `chart` write
+    its chart to that file; no Slack needed."""
     store = Store.from_url(settings.database_url)
     try:
         await store.create_schema()
@@ -44,6 +55,8 @@ async def preview_digest(settings: Settings) -> int:
     finally:
         await store.close()
     print(digest_text(render_digest(digest)))
+    if chart:
+        print("\n" + write_chart(digest, chart))
     print(
         f"\n(preview of the period {period.start:%Y-%m-%d %H:%M} – {period.end:%Y-%m-%d %H:%M} UTC; "
         f"nothing was posted. `ideabot digest --post` posts it to {settings.digest_target or 'the digest channel'}.)"
@@ -74,15 +87,22 @@ async def post_digest(settings: Settings, *, timeout: float = 60.0) -> int:
             await scheduler.claim(period, key=key)
             await worker.drain(timeout=timeout)
             run = await store.digest_run(key=key)
-            pending = [
+            owed = [
                 i
                 for i in await store.outbox_items(states=("pending", "failed"), limit=1000)
-                if i.kind == OutboxKind.DIGEST and f'"{key}"' in i.payload
+                if i.kind in (OutboxKind.DIGEST, OutboxKind.DIGEST_CHART) and f'"{key}"' in i.payload
             ]
     finally:
         await store.close()
+    pending = [i for i in owed if i.kind == OutboxKind.DIGEST]
     if run is not None and run.message_ts and not pending:
-        print(f"Posted the digest to {settings.digest_target} (message {run.message_ts}).")
+        chart = next((i for i in owed if i.kind == OutboxKind.DIGEST_CHART), None)
+        told = (
+            ""
+            if chart is None
+            else f" Its chart did not go ({chart.last_error or chart.state}); `ideabot outbox` shows it."
+        )
+        print(f"Posted the digest to {settings.digest_target} (message {run.message_ts}).{told}")
         return 0
     print(
         "The digest is recorded but not all of it reached Slack yet; `ideabot outbox` shows why. "

@@ -93,4 +93,5 @@ BOT_SCOPES: dict[str, str] = {
     "already posted",
     "reactions:read": "a 👍 on an idea card counts as support",
     "usergroups:read": "members of TRIAGE_USERGROUP may triage",
+    "files:write": "the digest's chart, uploaded to the digest channel (files_upload_v2)",
 }

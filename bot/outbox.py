@@ -29,16 +29,18 @@ import random
 import re
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.config import Settings
+from bot.digest_upload import CHART_WAIT, ChartUnusable, chart_upload, draw
 from bot.domain import idea_ref
 from bot.triage_views import build_dm, build_thread_reply, build_triage_actions
 from bot.views import build_idea_card, build_receipt
@@ -46,6 +48,7 @@ from models.store import ActivityNotice, CardData, Completion, OutboxKind, Store
 from models.tables import Idea, OutboxItem, utcnow
 
 log = logging.getLogger("ideabot.outbox")
+T = TypeVar("T")
 
 METADATA_EVENT = "ideabot_outbox"  # message metadata that names the outbox item behind a post
 GATHER_S = 0.01  # after a wake-up, how long to let more owed messages arrive before claiming
@@ -61,6 +64,8 @@ PERMANENT_ERRORS = frozenset(
     msg_too_long msg_blocks_too_long no_text invalid_arguments user_not_found cannot_dm_bot
     message_not_found cant_update_message edit_window_closed restricted_action too_many_attachments
     invalid_metadata_format invalid_metadata_schema metadata_too_large user_disabled
+    file_uploads_disabled file_uploads_except_images_disabled file_type_not_allowed file_upload_size_restricted
+    alt_txt_too_large missing_argument
     """.split()
 )
 
@@ -253,10 +258,11 @@ class OutboxWorker:
         items = await self.store.claim_outbox(owner=owner, now=self.clock(), limit=self.batch, lease=self.lease)
         if not items:
             return 0
-        # One idea's items go in order (card before receipt); different ideas go in parallel.
+        # One idea's items go in order (card before receipt), and one digest's (its first message,
+        # its thread, its chart); different ideas and digests go in parallel.
         groups: dict[object, list[OutboxItem]] = {}
         for item in items:
-            groups.setdefault(item.idea_id if item.idea_id is not None else ("item", item.id), []).append(item)
+            groups.setdefault(_in_order_with(item), []).append(item)
         batch = _Batch()
         # What the cards and receipts of this batch show, read at once rather than item by item.
         wanted = [i.idea_id for i in items if i.idea_id is not None and i.kind in (OutboxKind.CARD, OutboxKind.RECEIPT)]
@@ -300,7 +306,7 @@ class OutboxWorker:
         try:
             await self._deliver(item)
             self.delivered += 1
-        except Gone as gone:
+        except (Gone, ChartUnusable) as gone:
             log.error("outbox: %s item %s can't be delivered: %s", item.kind, item.id, gone)
             await self.store.outbox_failed(item_id=item.id, error=str(gone))
         except Defer as defer:
@@ -315,6 +321,8 @@ class OutboxWorker:
             )
         except SlackApiError as error:
             await self._slack_error(item, error)
+        except SlackRequestError as error:  # slack_sdk's own, e.g. an upload URL answered other than 200
+            await self._retry(item, f"{type(error).__name__}: {error}", uncertain=item.uncertain)
         except (aiohttp.ClientError, TimeoutError) as error:
             # A refused connection never reached Slack; a timeout or a dropped response may have.
             maybe_sent = not isinstance(error, aiohttp.ClientConnectorError)
@@ -373,7 +381,17 @@ class OutboxWorker:
             raise Defer(remaining, f"channel {channel} rate-limited")
 
     async def _post(self, item: OutboxItem, channel: str, **message: object) -> AsyncSlackResponse:
-        """chat.postMessage at the channel's pace: now, after a short wait, or deferred to its slot.
+        """chat.postMessage at the channel's pace (see `_paced`)."""
+        return await self._paced(
+            item,
+            channel,
+            lambda: self.client.chat_postMessage(
+                channel=channel, metadata=_metadata(item), unfurl_links=False, **message
+            ),
+        )
+
+    async def _paced(self, item: OutboxItem, channel: str, call: Callable[[], Awaitable[T]]) -> T:
+        """A call that posts to `channel`, at the channel's pace: now, after a short wait, or deferred to its slot.
 
         A 429 pauses only that channel (for Retry-After) and is then handled like any Slack error.
         """
@@ -388,9 +406,7 @@ class OutboxWorker:
         if wait:
             await asyncio.sleep(wait)
         try:
-            return await self.client.chat_postMessage(
-                channel=channel, metadata=_metadata(item), unfurl_links=False, **message
-            )
+            return await call()
         except SlackApiError as error:
             if getattr(error.response, "status_code", 0) == 429 or _error_code(error) == "ratelimited":
                 self.pace.pause(channel, _retry_after(error.response))
@@ -405,6 +421,7 @@ class OutboxWorker:
             OutboxKind.THREAD: self._deliver_thread,
             OutboxKind.DM: self._deliver_dm,
             OutboxKind.DIGEST: self._deliver_digest,
+            OutboxKind.DIGEST_CHART: self._deliver_digest_chart,
         }.get(item.kind)
         if deliver is None:
             raise Gone(f"unknown kind {item.kind!r}")
@@ -562,6 +579,31 @@ class OutboxWorker:
                 ts = response["ts"]
         await self.store.record_digest_post(key=run.key, item_id=item.id, part=part, channel=channel, ts=ts)
 
+    async def _deliver_digest_chart(self, item: OutboxItem) -> None:
+        """The digest's chart, in the channel after its first message: drawn now, uploaded once."""
+        assert item.id is not None
+        payload = _payload(item)
+        key = payload.get("run")
+        run = await self.store.digest_run(key=key) if isinstance(key, str) else None
+        if run is None:
+            raise Gone("its digest run no longer exists")
+        if not run.message_ts:
+            waited = utcnow() - item.created_at  # created_at is the store's real time, not `clock`
+            if waited > CHART_WAIT:
+                raise Gone("the digest's first message never reached Slack")
+            # Looked at again soon, then less often: the first message may be backing off for hours.
+            raise Defer(min(60.0, max(1.0, waited.total_seconds() / 10)), "waiting for the digest's first message")
+        channel = run.channel_id
+        self._check_paused(channel)
+        upload = chart_upload(payload, item_id=item.id, period_end=run.period_end)
+        # Any earlier attempt may have shared it (the last of files_upload_v2's three calls can
+        # succeed and its answer still be lost, and slack_sdk's own retry of it then fails): look first.
+        tried = item.uncertain or item.attempts > 0
+        if not (tried and await self._find_posted(item, channel, matches=upload.is_mine)):
+            image = await draw(upload.chart)
+            await self._paced(item, channel, lambda: upload.send(self.client, channel=channel, image=image))
+        self._batch.done.append(Completion(item_id=item.id, channel=channel))
+
     async def _permalink(self, channel: str, ts: str) -> str:
         """A message's permalink, or "" if Slack won't give one (the post still goes ahead).
 
@@ -579,8 +621,13 @@ class OutboxWorker:
         permalink = response.get("permalink")
         return permalink if isinstance(permalink, str) else ""
 
-    async def _find_posted(self, item: OutboxItem, channel: str, *, thread_ts: str = "") -> str:
-        """The ts of a message an earlier attempt of `item` already posted (in the thread), or ""."""
+    async def _find_posted(
+        self, item: OutboxItem, channel: str, *, thread_ts: str = "", matches: Callable[[dict], bool] | None = None
+    ) -> str:
+        """The ts of a message an earlier attempt of `item` already posted (in the thread), or "".
+
+        A message is the item's when its metadata names the item, or when `matches` says so.
+        """
         oldest = (item.created_at - timedelta(minutes=5)).timestamp()
         cursor = None
         for _ in range(10):
@@ -595,13 +642,23 @@ class OutboxWorker:
             for message in response.get("messages", []):
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == METADATA_EVENT and payload.get("outbox_id") == item.id:
+                mine = metadata.get("event_type") == METADATA_EVENT and payload.get("outbox_id") == item.id
+                if mine or (matches is not None and matches(message)):
                     log.info("outbox: item %s was already posted (ts %s); not posting again", item.id, message["ts"])
                     return str(message["ts"])
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 break
         return ""
+
+
+def _in_order_with(item: OutboxItem) -> object:
+    """What an item is delivered in order with, within a batch."""
+    if item.idea_id is not None:
+        return item.idea_id
+    if item.kind in (OutboxKind.DIGEST, OutboxKind.DIGEST_CHART):
+        return ("digest", _payload(item).get("run"))
+    return ("item", item.id)
 
 
 def _metadata(item: OutboxItem) -> dict:

@@ -101,6 +101,16 @@ def _quote(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def is_shiny(idea: ShinyInput) -> bool:
+    """`check_shiny(idea).is_shiny`, without the reasons: the learned verdict on the problem is
+    asked only when the answer turns on it (the digest's trend checks thousands of ideas)."""
+    if states_business_need(fold(idea.business_value)):
+        return False
+    if idea.origin == Origin.TECHNOLOGY or idea.problem_is_solution:
+        return True
+    return judge_problem(idea.problem).verdict is Verdict.SOLUTION
+
+
 def check_shiny(idea: ShinyInput) -> ShinyVerdict:
     """Apply the shiny-object rule; the reasons come in a fixed, readable order."""
     reasons: list[str] = []

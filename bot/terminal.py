@@ -30,6 +30,7 @@ _EMOJI = {
     ":hourglass:": "⏳",
     ":scales:": "⚖️",
     ":handshake:": "🤝",
+    ":point_right:": "👉",
     ":thumbsup:": "👍",
     ":arrows_counterclockwise:": "🔄",
     ":tada:": "🎉",

@@ -33,6 +33,7 @@ from bot.domain import IdeaDraft, SourceMessage, Status, idea_ref
 from bot.similar import content_words
 from bot.triage import CLOSED, TRIAGE_DECISIONS, WAITING, check_move
 from models.db import create_engine, create_sqlite_writer, is_sqlite
+from models.digest_trend import TrendRows, read_pipeline, read_trend
 from models.tables import (
     Activity,
     CoachedDraft,
@@ -61,6 +62,7 @@ class OutboxKind:
     THREAD = "thread"  # a reply in the card's thread about an activity: {"activity": id}
     DIGEST = "digest"  # one message of a digest: {"run": key, "part": n}; parts > 0 go in part 0's thread
     DM = "dm"  # a direct message about an activity: {"activity": id, "user": U…, "role": …}
+    DIGEST_CHART = "digest_chart"  # the digest's chart, uploaded after its first message: {"run": key, "chart": {…}}
 
 
 class Role:
@@ -133,6 +135,8 @@ class DigestInputs:
     gaps: Sequence[Idea]
     gaps_count: int
     open_total: int
+    trend: TrendRows | None = None  # the last periods, oldest first (when the caller asked for them)
+    pipeline: Sequence[tuple[str, int]] = ()  # (status, ideas) submitted in the balance window
 
 
 @dataclass(frozen=True)
@@ -1066,11 +1070,13 @@ class Store:
         balance_since: datetime,
         show: int = 15,
         shiny_limit: int = 2000,
+        periods: Sequence[datetime] = (),
     ) -> DigestInputs:
         """Everything the digest shows, in a fixed number of queries (none per idea).
 
         Lists are cut to `show` rows (the digest lists that many and counts the rest); the new
-        ideas checked for shiny objects to `shiny_limit`.
+        ideas checked for shiny objects to `shiny_limit` (a period). With `periods` (the bounds of
+        the last periods, ascending, ending with this one's), their trend too (models/digest_trend.py).
         """
         in_period = (col(Idea.created_at) >= period_start, col(Idea.created_at) < period_end)
         moved_in_period = (
@@ -1158,6 +1164,8 @@ class Store:
                 gaps=list(gaps),
                 gaps_count=await count(*gap),
                 open_total=await count(open_statuses),
+                trend=await read_trend(session, bounds=periods, shiny_limit=shiny_limit) if len(periods) > 1 else None,
+                pipeline=await read_pipeline(session, since=balance_since, until=period_end),
             )
 
     async def claim_digest(
@@ -1169,8 +1177,9 @@ class Store:
         channel: str,
         messages: Sequence[dict],
         owner: str,
+        chart: dict | None = None,
     ) -> bool:
-        """Claim a digest period and owe Slack its messages, in one transaction; False if taken."""
+        """Claim a digest period and owe Slack its messages (and its chart), in one transaction; False if taken."""
 
         def claim(session: Session) -> bool:
             if session.get(DigestRun, key) is not None:
@@ -1187,6 +1196,8 @@ class Store:
             )
             for part in range(len(messages)):
                 self._enqueue(session, kind=OutboxKind.DIGEST, payload={"run": key, "part": part})
+            if chart is not None:
+                self._enqueue(session, kind=OutboxKind.DIGEST_CHART, payload={"run": key, "chart": chart})
             return True
 
         try:

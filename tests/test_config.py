@@ -108,3 +108,34 @@ def test_post_interval_is_slacks_pace_unless_told() -> None:
         with pytest.raises(ConfigError) as info:
             Settings.from_env({**GOOD, "SLACK_POST_INTERVAL": bad})
         assert "SLACK_POST_INTERVAL" in info.value.message()
+
+
+@pytest.mark.parametrize(
+    ("raw", "on"),
+    [
+        (None, True),
+        ("", True),
+        ("true", True),
+        ("Yes", True),
+        ("1", True),
+        ("false", False),
+        ("OFF", False),
+        ("0", False),
+    ],
+)
+def test_digest_chart_is_on_unless_turned_off(raw: str | None, on: bool) -> None:
+    env = GOOD if raw is None else {**GOOD, "DIGEST_CHART": raw}
+    assert Settings.from_env(env).digest_chart is on
+
+
+def test_digest_chart_must_be_true_or_false() -> None:
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({**GOOD, "DIGEST_CHART": "sometimes"})
+    assert "DIGEST_CHART must be true or false, got 'sometimes'" in info.value.message()
+
+
+def test_digest_chart_is_in_the_example_env_file() -> None:
+    from pathlib import Path
+
+    example = (Path(__file__).resolve().parent.parent / ".env.example").read_text()
+    assert "\nDIGEST_CHART=true\n" in example

@@ -24,7 +24,13 @@ def options(clock: FakeClock, **kw):
 
 
 def digest_posts(local: LocalSlack) -> list:
-    return [m for m in local.standin.channel_messages(DIGEST_CHANNEL) if not m.thread_ts]
+    """The digests' first messages (the chart, shared after each, is a message of its own: `chart_shares`)."""
+    return [m for m in local.standin.channel_messages(DIGEST_CHANNEL) if not m.thread_ts and not m.files]
+
+
+def chart_shares(local: LocalSlack) -> list:
+    """The digests' charts as shared in the channel."""
+    return [m for m in local.standin.channel_messages(DIGEST_CHANNEL) if m.files]
 
 
 async def capture_and_triage(local: LocalSlack) -> None:
@@ -151,6 +157,8 @@ async def test_apscheduler_fires_the_job_and_every_period_posts_once(tmp_path) -
         runs = [r for r in await local.store.digest_runs(limit=100) if r.state == "posted"]
         assert len(runs) == len(digest_posts(local)) >= 2
         assert len({r.key for r in runs}) == len(runs)
+        await local.wait_for(lambda: len(chart_shares(local)) >= len(runs), timeout=10, what="every digest's chart")
+        assert len(chart_shares(local)) == len(runs)  # one chart a period, too
 
 
 async def test_the_default_schedule_is_monday_nine_in_the_digest_time_zone(tmp_path) -> None:

@@ -62,7 +62,7 @@ async def test_two_processes_on_one_database_store_every_idea_once_and_post_one_
         while True:
             cards = [m for m in standin.channel_messages(IDEAS_CHANNEL) if not m.thread_ts]
             digests = standin.channel_messages(DIGEST_CHANNEL)
-            if len(cards) >= SUBMISSIONS and digests:
+            if len(cards) >= SUBMISSIONS and digests and standin.shared_files(DIGEST_CHANNEL):
                 break
             assert time.monotonic() < deadline, f"{len(cards)} cards, {len(digests)} digest messages after 60 s"
             await asyncio.sleep(0.2)
@@ -91,8 +91,9 @@ async def test_two_processes_on_one_database_store_every_idea_once_and_post_one_
     posted = [r for r in runs if r.state == "posted"]
     assert len(posted) == 1, [(r.key, r.state, r.owner) for r in runs]  # one digest for the period
     parts = len(json.loads(posted[0].content))
-    digests = standin.channel_messages(DIGEST_CHANNEL)
+    digests = [m for m in standin.channel_messages(DIGEST_CHANNEL) if not m.files]
     assert len(digests) == parts and len({_outbox_id(m) for m in digests}) == parts
+    assert len(standin.shared_files(DIGEST_CHANNEL)) == 1  # and its chart once
     claimed_in = [bot for bot in bots if f"digest {posted[0].key} claimed" in bot.log]
     assert len(claimed_in) == 1  # exactly one copy claimed it; the other found it taken
     handled = [bot.log.count("stored IDEA-") for bot in bots]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.shiny import ShinyInput, check_shiny, states_business_need
+from bot.shiny import ShinyInput, check_shiny, is_shiny, states_business_need
 
 T, P = "technology", "problem"
 
@@ -154,6 +154,20 @@ def idea(origin, problem, affected, value, evidence, flagged) -> ShinyInput:
 def test_labelled_ideas(origin, problem, affected, value, evidence, flagged, shiny) -> None:
     verdict = check_shiny(idea(origin, problem, affected, value, evidence, flagged))
     assert verdict.is_shiny is shiny, verdict.reasons
+
+
+def test_the_quick_verdict_is_the_full_rules_verdict() -> None:
+    """`is_shiny` (the digest's trend) skips work, never changes the answer: every labelled idea,
+    and each with its origin, gate flag and business value swapped, gets the same verdict."""
+    checked = 0
+    for _origin, problem, affected, value, evidence, flagged, _shiny in LABELLED:
+        for other_origin in (T, P):
+            for other_flag in (flagged, not flagged):
+                for other_value in (value, "", "improve efficiency", "Saves 3 agent hours a day"):
+                    subject = idea(other_origin, problem, affected, other_value, evidence, other_flag)
+                    assert is_shiny(subject) is check_shiny(subject).is_shiny, subject
+                    checked += 1
+    assert checked >= 30 * 16
 
 
 def test_the_labelled_set_is_varied() -> None:

@@ -6,8 +6,9 @@ made against an older one and `not_found` once it is closed; what the person typ
 update only in blocks whose id is unchanged), enforces Slack's documented limits (so a
 message Slack would reject fails here too), records every call, and fails on demand: 429 with
 Retry-After, `ok: false` errors, HTTP 500, added latency, refused connections; with `post_rate`
-set it paces chat.postMessage per channel as Slack does (429 beyond it). The tests, the
-benchmark and `ideabot demo` all use it; nothing here talks to the internet.
+set it paces chat.postMessage per channel as Slack does (429 beyond it). File uploads
+(`files_upload_v2`'s three steps) are in files.py. The tests, the benchmark and `ideabot demo`
+all use it; nothing here talks to the internet.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from bot.standin.files import FileUploads
 from bot.standin.modals import PersonAtTheModal, kept_values
 
 TRIGGER_TTL_S = 3.0  # a trigger_id is valid for 3 seconds, once
@@ -57,6 +59,7 @@ class Failure:
     error: str = ""
     retry_after: int | None = None
     times: int = 1
+    done: bool = False  # the call takes effect, but this is what the caller hears (an answer lost on the way)
 
 
 @dataclass
@@ -72,9 +75,12 @@ class Message:
     user: str = ""
     bot_id: str = ""
     edited: bool = False
+    files: list | None = None  # a file share (files.completeUploadExternal)
 
     def as_dict(self, *, with_metadata: bool) -> dict:
         data: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text, "blocks": self.blocks}
+        if self.files:
+            data.update(files=self.files, upload=True)
         if self.user:
             data["user"] = self.user
         if self.bot_id:
@@ -87,7 +93,7 @@ class Message:
 
 
 @dataclass
-class SlackWebAPIStandIn(PersonAtTheModal):
+class SlackWebAPIStandIn(PersonAtTheModal, FileUploads):
     """The stand-in server; `await start()`, point `SLACK_API_URL` at `.url`, `await stop()`."""
 
     token: str = "xoxb-standin-token"
@@ -125,6 +131,7 @@ class SlackWebAPIStandIn(PersonAtTheModal):
         self.socket_connections = 0  # WebSocket connections accepted so far
         self.socket_silent = False  # stop answering pings (a half-dead connection)
         self.responses: list[dict] = []  # bodies posted to response_url, with "_token"
+        self._init_files()
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -134,6 +141,7 @@ class SlackWebAPIStandIn(PersonAtTheModal):
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_get("/socket", self._handle_socket)
         app.router.add_post("/respond/{token}", self._handle_respond)
+        app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, host, port, reuse_address=True)
@@ -261,13 +269,19 @@ class SlackWebAPIStandIn(PersonAtTheModal):
         error: str = "",
         retry_after: int | None = None,
         times: int = 1,
+        done: bool = False,
     ) -> None:
-        """Answer the next `times` calls of `method` ("*" for any) with a failure instead."""
+        """Answer the next `times` calls of `method` ("*" for any) with a failure instead.
+
+        With `done`, each call takes effect all the same: Slack did it, but its answer was lost.
+        """
         if status == 429 and retry_after is None:
             retry_after = 1
         if status == 200 and not error:
             raise ValueError("a failure needs an HTTP status other than 200 or an error code")
-        self._failures[method].append(Failure(status=status, error=error, retry_after=retry_after, times=times))
+        self._failures[method].append(
+            Failure(status=status, error=error, retry_after=retry_after, times=times, done=done)
+        )
 
     def delay(self, seconds: float, method: str = "*") -> None:
         """Answer every call of `method` ("*" for all) `seconds` later."""
@@ -287,6 +301,7 @@ class SlackWebAPIStandIn(PersonAtTheModal):
         self.messages.clear()
         self.views.clear()
         self.published.clear()
+        self.files.clear()
         self._failures.clear()
         self._delays.clear()
         self._buckets.clear()
@@ -298,8 +313,7 @@ class SlackWebAPIStandIn(PersonAtTheModal):
         args = await _read_args(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ").strip() or str(args.pop("token", ""))
-        call = Call(method=method, args=args, at=time.monotonic(), token=token)
-        self.calls.append(call)
+        call = self._record(method, args, token=token)
         # Slack checks a trigger id when the request arrives, however long it then takes to answer.
         trigger_error = self._check_trigger(str(args.get("trigger_id") or "")) if method in _TRIGGERED else None
         pause = self._delays.get(method, self._delays.get("*", 0.0)) + self.latency
@@ -307,6 +321,9 @@ class SlackWebAPIStandIn(PersonAtTheModal):
             await asyncio.sleep(pause)
 
         failure = self._next_failure(method)
+        if failure is not None and failure.done:
+            handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+            call.result = handler(args) if handler is not None else {}
         if failure is not None:
             call.answered = str(failure.status) if failure.status != 200 else failure.error
             if failure.status == 429:
@@ -338,6 +355,11 @@ class SlackWebAPIStandIn(PersonAtTheModal):
         call.answered = "ok" if result.get("ok") else str(result.get("error"))
         call.result = result
         return web.json_response(result)
+
+    def _record(self, method: str, args: dict[str, Any], *, token: str = "") -> Call:
+        call = Call(method=method, args=args, at=time.monotonic(), token=token)
+        self.calls.append(call)
+        return call
 
     def _take_post_slot(self, channel: str) -> float:
         """Take one post from `channel`'s token bucket: 0, or how long until one is free."""
@@ -415,6 +437,21 @@ class SlackWebAPIStandIn(PersonAtTheModal):
             "ts": message.ts,
             "message": message.as_dict(with_metadata=True),
         }
+
+    def _share(self, channel: str, *, text: str, files: list, thread_ts: str = "") -> Message:
+        """The message a file share posts (files.completeUploadExternal)."""
+        message = Message(
+            channel=channel,
+            ts=self._new_ts(),
+            text=text,
+            blocks=[],
+            thread_ts=thread_ts or None,
+            user=self.bot_user_id,
+            bot_id=self.bot_id,
+            files=files,
+        )
+        self.messages[channel].append(message)
+        return message
 
     def _m_chat_update(self, args: dict) -> dict:
         channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
