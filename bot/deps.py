@@ -17,14 +17,30 @@ def _nothing() -> None:
     return None
 
 
+@dataclass(frozen=True)
+class OutboxBell:
+    """How a listener tells whoever delivers that the store now owes Slack a message.
+
+    The message itself is already a row (written with the change that caused it); ringing only
+    makes the worker in this process look now instead of at its next poll (bot/outbox.py). With
+    DELIVERY=external nobody here delivers and ringing does nothing: `ideabot deliver` polls.
+    """
+
+    wake: Callable[[], None] = _nothing
+
+    def notify(self) -> None:
+        """Something was written to the outbox: deliver it now."""
+        self.wake()
+
+
 @dataclass
 class Deps:
-    """What listeners need: settings, the store, who leads triage, a way to wake the outbox, a clock."""
+    """What listeners need: settings, the store, who leads triage, the outbox's bell, a clock."""
 
     settings: Settings
     store: Store
     leads: LeadDirectory
-    wake_outbox: Callable[[], None] = _nothing
+    outbox: OutboxBell = field(default_factory=OutboxBell)
     clock: Callable[[], datetime] = utcnow
     # (view id, problem fingerprint) coached in this process; the store remembers them durably.
     coached: set[tuple[str, str]] = field(default_factory=set)

@@ -23,7 +23,7 @@ from slack_bolt.async_app import AsyncApp
 from bot import coach
 from bot.app import build_app
 from bot.config import Settings
-from bot.deps import Deps
+from bot.deps import Deps, OutboxBell
 from bot.identity import BotIdentity
 from bot.judgment.gate import gate_model
 from bot.leads import LeadDirectory
@@ -119,7 +119,7 @@ class Runtime:
             settings=settings,
             store=self.store,
             leads=leads,
-            wake_outbox=wake,
+            outbox=OutboxBell(wake),
             clock=self.options.clock,
             rewriter=self.rewriter,
         )

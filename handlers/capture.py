@@ -145,7 +145,7 @@ async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, client: 
     if stored is not None and stored[1]:
         idea = stored[0]
         log.info("stored IDEA-%s from %s%s", idea.id, user_id, " (flagged)" if gate.coaching else "")
-        deps.wake_outbox()
+        deps.outbox.notify()
 
 
 def register(app: AsyncApp) -> None:

@@ -77,4 +77,4 @@ async def handle_deletion(event: dict, deps: Deps) -> None:
     changed = await deps.store.forget_source_message(channel=channel, ts=ts, text=text_at(previous, "text"))
     if changed:
         log.info("the message IDEA-%s was captured from was deleted", ", IDEA-".join(map(str, changed)))
-        deps.wake_outbox()
+        deps.outbox.notify()

@@ -29,7 +29,7 @@ async def _on_reaction(body: dict, event: dict, deps: Deps, *, on: bool) -> None
         idea_id=idea.id, user_id=user, on=on, via="reaction", key=f"event:{event_id}" if event_id else None
     )
     if change.applied:
-        deps.wake_outbox()
+        deps.outbox.notify()
 
 
 async def handle_reaction_added(body: dict, event: dict, deps: Deps) -> None:

@@ -71,7 +71,7 @@ async def _after_change(
     if change is None:
         return
     if change.applied:
-        deps.wake_outbox()
+        deps.outbox.notify()
     elif not change.duplicate and change.message:
         await tell(client, user=user, channel=channel, text=change.message)
     if from_home:
@@ -189,7 +189,7 @@ async def handle_support(ack: AsyncAck, body: dict, action: dict, client: AsyncW
     change = await deps.store.set_support(idea_id=idea_id, user_id=user, on=True, via="button")
     ref = idea_ref(idea_id)
     if change.applied:
-        deps.wake_outbox()
+        deps.outbox.notify()
         await tell(client, user=user, channel=channel, text=f":raised_hands: Your support for {ref} is counted.")
     elif change.message == ALREADY_SUPPORTED:
         message = build_already_supported(idea_id)
@@ -207,7 +207,7 @@ async def handle_withdraw_support(ack: AsyncAck, body: dict, action: dict, clien
         return
     change = await deps.store.set_support(idea_id=idea_id, user_id=user, on=False, via="button")
     if change.applied:
-        deps.wake_outbox()
+        deps.outbox.notify()
         await tell(client, user=user, channel=channel, text=f"Your support for {idea_ref(idea_id)} is withdrawn.")
     elif not change.duplicate:
         await tell(client, user=user, channel=channel, text=change.message)
@@ -454,7 +454,7 @@ async def merge_by_command(request: SlashRequest, *, user_id: str, deps: Deps, r
         assert request.target_id is not None
         change = await deps.store.merge(source_id=request.idea_id, target_id=request.target_id, actor_id=user_id)
         if change.applied:
-            deps.wake_outbox()
+            deps.outbox.notify()
             answer = (
                 f"Merged {idea_ref(request.idea_id)} into {idea_ref(request.target_id)}: supporters combined, "
                 "both cards updated and both submitters told."
