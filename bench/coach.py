@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.figures import nearest_rank  # noqa: E402
 from bot.coach import closest_example, person_text  # noqa: E402
 from bot.domain import IdeaDraft  # noqa: E402
 from bot.outbox import Backoff  # noqa: E402
@@ -38,11 +39,6 @@ SHINY = [
     "Let's put an AI chatbot on the support page",
     "Buy a warehouse management system for the depot",
 ]
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
 # The model stand-in runs in a process of its own, as a real model server would: its work must not
@@ -70,8 +66,9 @@ def start_model(seconds: float) -> tuple[subprocess.Popen, str]:
 
 def line(name: str, seconds: list[float]) -> str:
     ms = [s * 1000 for s in seconds]
+    p50, p95, p99 = (nearest_rank(ms, q) for q in (0.5, 0.95, 0.99))
     return (
-        f"{name:<28} p50 {pct(ms, 0.5):6.1f} ms   p95 {pct(ms, 0.95):6.1f} ms   p99 {pct(ms, 0.99):6.1f} ms   "
+        f"{name:<28} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   p99 {p99:6.1f} ms   "
         f"mean {statistics.fmean(ms):6.1f} ms   (n={len(ms)})"
     )
 
@@ -117,7 +114,7 @@ async def run(n: int, model_seconds: float) -> None:
         )
         for name, seconds in timings.items():
             print("  " + line(name, seconds))
-        delta = pct(timings["model on"], 0.5) - pct(timings["model off"], 0.5)
+        delta = nearest_rank(timings["model on"], 0.5) - nearest_rank(timings["model off"], 0.5)
         print(f"  p50 difference (on - off): {delta * 1000:+.1f} ms")
         print(f"  suggestions shown in the open modals (model on): {shown} of {n + 5} coached")
     finally:

@@ -22,13 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.figures import nearest_rank  # noqa: E402
 from bot.server import RuntimeOptions  # noqa: E402
 from bot.standin.local import IDEAS_CHANNEL, LocalSlack, idea_answers  # noqa: E402
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
 async def burst(people: int, interval: float) -> dict[str, float]:
@@ -61,7 +57,7 @@ async def burst(people: int, interval: float) -> dict[str, float]:
             "limited": sum(c.answered == "429" for c in posts),
             "limited_cards": sum(c.answered == "429" for c in cards),
             "receipt_p50": statistics.median(receipts),
-            "receipt_p95": pct(receipts, 0.95),
+            "receipt_p95": nearest_rank(receipts, 0.95),
             "receipt_max": max(receipts),
             "receipts": len(receipts),
             "cards": len(texts),

@@ -290,8 +290,10 @@ class OutboxWorker:
                 if not pending:
                     return
                 if pending[0].next_attempt_at > self.clock():
-                    wait = self._next_look() if self._due else 0.0
-                    if not self._due or time.monotonic() + wait > deadline:
+                    if not self._due:
+                        return  # only items backing off after a failure are left
+                    wait = self._next_look()
+                    if time.monotonic() + wait > deadline:
                         return
                     await asyncio.sleep(wait)
                     continue
@@ -456,8 +458,10 @@ class OutboxWorker:
         A card paced to a later slot (a burst in the ideas channel), or one Slack keeps failing,
         does not hold the submitter's receipt back: after RECEIPT_WAIT_S it goes without the link.
         """
-        if idea.card_ts or idea.id is None or not await self.store.card_pending(idea_id=idea.id):
-            self._cards_due.pop(idea.id or 0, None)
+        if idea.id is None:
+            return False
+        if idea.card_ts or not await self.store.card_pending(idea_id=idea.id):
+            self._cards_due.pop(idea.id, None)
             return False
         left = RECEIPT_WAIT_S - (self.clock() - receipt.created_at).total_seconds()
         due = self._cards_due.get(idea.id)

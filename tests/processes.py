@@ -64,32 +64,37 @@ async def ideabot(*args: str, timeout: float = 60, **env: str) -> subprocess.Com
 
 
 class BotProcess:
-    """One `ideabot run` process; its output is collected in `.log`."""
+    """One `ideabot run` (or `ideabot deliver`) process; its output is collected in `.log`."""
 
-    def __init__(self, standin: SlackWebAPIStandIn, db: Path | str, *, cwd: Path, **extra: str) -> None:
+    def __init__(
+        self, standin: SlackWebAPIStandIn, db: Path | str, *, cwd: Path, command: str = "run", **extra: str
+    ) -> None:
         self.port = free_port()
         self.env = bot_env(standin, db, self.port, **extra)
         self.cwd = cwd
+        self.command = command
         self.process: asyncio.subprocess.Process | None = None
         self.log = ""
         self._reader: asyncio.Task | None = None
         self.driver = SlackDriver(f"http://127.0.0.1:{self.port}/slack/events", SIGNING_SECRET)
 
     async def start(self, *, timeout: float = 30.0) -> None:
-        """Start the process and wait until /healthz answers."""
+        """Start the process and, for `ideabot run`, wait until /healthz answers."""
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bot",
             "--env-file",
             str(self.cwd / "absent.env"),
-            "run",
+            self.command,
             env=self.env,
             cwd=self.cwd,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )
         self._reader = asyncio.create_task(self._read())
+        if self.command != "run":
+            return  # nothing to ask: `ideabot deliver` serves no HTTP
         deadline = time.monotonic() + timeout
         async with aiohttp.ClientSession() as session:
             while True:

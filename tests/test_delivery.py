@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -13,53 +13,17 @@ from bot.config import ConfigError, Settings
 from bot.standin.local import IDEAS_CHANNEL, LEAD, SUBMITTER, LocalSlack, idea_answers
 from tests.conftest import FAST
 from tests.databases import database_url
-from tests.processes import SETTINGS_PREFIXES
+from tests.processes import BotProcess
 from tests.test_processes import card_calls
 
 ENV = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "IDEAS_CHANNEL": "C0123456789"}
 
 
-class Deliverer:
-    """One `ideabot deliver` process against the stand-in; its output is collected in `.log`."""
-
-    def __init__(self, local: LocalSlack) -> None:
-        import os
-
-        keep = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
-        self.env = {
-            **keep,
-            "SLACK_BOT_TOKEN": local.standin.token,
-            "SLACK_API_URL": local.standin.url,
-            "SLACK_POST_INTERVAL": "0",  # the stand-in takes posts as fast as they come
-            "IDEAS_CHANNEL": IDEAS_CHANNEL,
-            "DATABASE_URL": local.database_url,
-            "LOG_LEVEL": "INFO",
-        }
-        self.process: asyncio.subprocess.Process | None = None
-        self.log = ""
-        self._reader: asyncio.Task | None = None
-
-    async def start(self) -> Deliverer:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "--env-file", "/nonexistent", "deliver",
-            env=self.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )  # fmt: skip
-        self._reader = asyncio.create_task(self._read())
-        return self
-
-    async def _read(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        async for line in self.process.stdout:
-            self.log += line.decode(errors="replace")
-
-    async def stop(self, sig: int = signal.SIGTERM) -> int:
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(sig)
-        code = await asyncio.wait_for(self.process.wait(), timeout=30)
-        if self._reader is not None:
-            await asyncio.wait_for(self._reader, timeout=5)
-        return code
+async def deliverer(local: LocalSlack, tmp_path: Path) -> BotProcess:
+    """A running `ideabot deliver` on the app's database, against its stand-in."""
+    process = BotProcess(local.standin, local.database_url, cwd=tmp_path, command="deliver")
+    await process.start()
+    return process
 
 
 def receipts(local: LocalSlack) -> list:
@@ -95,7 +59,7 @@ async def test_with_external_delivery_ideabot_run_stores_and_ideabot_deliver_pos
         assert not card_calls(local.standin) and not receipts(local)  # nobody delivers yet: all owed
         assert (await health(local))["delivery"] == "external"
         assert (await health(local))["outbox"]["pending"] == 6
-        deliverer = await Deliverer(local).start()
+        running = await deliverer(local, tmp_path)
         try:
             await local.wait_for(lambda: len(receipts(local)) == 3, timeout=30, what="three receipts")
             assert len(local.standin.channel_messages(IDEAS_CHANNEL)) == 3
@@ -106,21 +70,23 @@ async def test_with_external_delivery_ideabot_run_stores_and_ideabot_deliver_pos
             await local.settle()
             assert await local.store.outbox_counts() == {"sent": 7}
         finally:
-            code = await deliverer.stop(signal.SIGTERM)
-        assert code == 0, deliverer.log
-        assert "ideabot deliver stopped" in deliverer.log and "Traceback" not in deliverer.log
+            code = await running.stop(signal.SIGTERM)
+            await running.close()
+        assert code == 0, running.log
+        assert "ideabot deliver stopped" in running.log and "Traceback" not in running.log
 
 
 async def test_a_killed_deliverers_message_is_posted_once_by_the_next(tmp_path) -> None:
     async with LocalSlack(database_url(tmp_path / "k.db"), options=FAST, delivery="external") as local:
-        first = await Deliverer(local).start()
+        first = await deliverer(local, tmp_path)
         local.standin.delay(1.5, "chat.postMessage")  # the card is on its way when the deliverer dies
         assert (await local.submit_idea(idea_answers())).status == 200
         await local.wait_for(lambda: len(card_calls(local.standin)) == 1, timeout=20, what="the card post")
         assert await first.stop(signal.SIGKILL) == -signal.SIGKILL
+        await first.close()
         await local.wait_for(lambda: card_calls(local.standin)[0].answered == "ok", what="Slack to finish the post")
         local.standin.delay(0.0, "chat.postMessage")
-        second = await Deliverer(local).start()
+        second = await deliverer(local, tmp_path)
         try:
             await local.wait_for(lambda: len(receipts(local)) == 1, timeout=30, what="the receipt from the next")
             await local.settle()
@@ -128,12 +94,13 @@ async def test_a_killed_deliverers_message_is_posted_once_by_the_next(tmp_path) 
             assert len(local.standin.calls_to("conversations.history")) >= 1
         finally:
             await second.stop()
+            await second.close()
         assert "in flight when a previous process stopped" in second.log
 
 
 async def test_two_deliverers_post_each_message_once(tmp_path) -> None:
     async with LocalSlack(database_url(tmp_path / "two.db"), options=FAST, delivery="external") as local:
-        deliverers = [await Deliverer(local).start() for _ in range(2)]
+        deliverers = [await deliverer(local, tmp_path) for _ in range(2)]
         try:
             for n in range(12):
                 assert (
@@ -145,6 +112,8 @@ async def test_two_deliverers_post_each_message_once(tmp_path) -> None:
             await local.settle(timeout=30)
         finally:
             codes = [await d.stop() for d in deliverers]
+            for d in deliverers:
+                await d.close()
         assert codes == [0, 0]
         cards = local.standin.channel_messages(IDEAS_CHANNEL)
         assert len(cards) == 12 and len({m.text for m in cards}) == 12
