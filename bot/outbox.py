@@ -110,9 +110,11 @@ class ChannelPace:
         self._next: dict[str, float] = {}  # channel -> its next free slot
         self._slots: dict[int, tuple[str, float]] = {}  # outbox item id -> (channel, its slot)
         self._paused: dict[str, float] = {}  # channel -> until when Slack asked us to wait (429)
+        self._last: dict[str, float] = {}  # channel -> when its last post went (a slot used late moves the next)
 
-    def wait(self, channel: str, item_id: int) -> float:
-        """Seconds until `item_id` may post to `channel` (0: now, and its slot is used up)."""
+    def wait(self, channel: str, item_id: int, *, within: float = 0.0) -> float:
+        """Seconds until `item_id` may post to `channel`. A slot no more than `within` seconds
+        away is used up (the caller waits that long and posts); a later one is kept."""
         now = self.clock()
         held = self._slots.get(item_id)
         if held is None or held[0] != channel:
@@ -120,10 +122,14 @@ class ChannelPace:
             self._next[channel] = at + self.interval
             held = self._slots[item_id] = (channel, at)
             self._forget_old(now)
-        if held[1] <= now:
-            del self._slots[item_id]
-            return 0.0
-        return held[1] - now
+        # Never closer than `interval` to the post before, even when that one went late.
+        at = max(held[1], self._last.get(channel, float("-inf")) + self.interval)
+        if at > now + within:
+            self._slots[item_id] = (channel, at)
+            return at - now
+        del self._slots[item_id]
+        self._last[channel] = max(at, now)
+        return max(0.0, at - now)
 
     def paused_for(self, channel: str) -> float:
         """Seconds until `channel` takes posts again after a 429 (0: not paused)."""
@@ -147,6 +153,7 @@ class ChannelPace:
     def _forget_old(self, now: float) -> None:
         if len(self._next) > 2048:  # one entry per channel posted to: DMs make many
             self._next = {c: at for c, at in self._next.items() if at > now}
+            self._last = {c: at for c, at in self._last.items() if at > now - self.interval}
         if len(self._slots) > 2048:  # slots of items that were never sent (failed, deleted)
             self._slots = {i: held for i, held in self._slots.items() if held[1] > now - 60}
 
@@ -398,7 +405,7 @@ class OutboxWorker:
         A 429 pauses only that channel (for Retry-After) and is then handled like any Slack error.
         """
         assert item.id is not None
-        wait = self.pace.wait(channel, item.id)
+        wait = self.pace.wait(channel, item.id, within=PACE_SLEEP_S)
         if wait > PACE_SLEEP_S:
             if item.kind == OutboxKind.CARD and item.idea_id is not None:
                 if len(self._cards_due) > 10_000:

@@ -75,6 +75,7 @@ class Runtime:
         self.socket: SocketModeRunner | None = None
         self.rewriter: Rewriter | None = None
         self._tasks: list[asyncio.Task] = []
+        self._catch_up: asyncio.Task | None = None
 
     @property
     def url(self) -> str:
@@ -138,7 +139,8 @@ class Runtime:
         )
         self.digests.start()
         # A period missed while the bot was down is posted now (once, whoever gets there first).
-        self._tasks.append(asyncio.create_task(self.digests._job(), name="digest-catch-up"))
+        self._catch_up = asyncio.create_task(self.digests._job(), name="digest-catch-up")
+        self._tasks.append(self._catch_up)
 
         if settings.socket_mode:
             self.socket = SocketModeRunner(
@@ -204,6 +206,11 @@ class Runtime:
         rewriter.start()
         log.info("suggested rewrites by the language model %s are on", settings.llm_model)
         return rewriter
+
+    async def digest_caught_up(self) -> None:
+        """Wait until start-up's look for a digest period missed while the bot was down is done."""
+        if self._catch_up is not None:
+            await asyncio.wait({self._catch_up})
 
     async def wait_for_listeners(self, timeout: float) -> None:
         """Each listener runs as a task of its own (handlers/_respond.py); wait (bounded) for those still running."""

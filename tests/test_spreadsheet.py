@@ -606,7 +606,7 @@ async def test_post_owes_the_cards_to_the_running_bot_which_posts_them_a_second_
         for n in range(3)
     ]
     path = write(tmp_path / "ideas.csv", "\n".join(rows))
-    async with LocalSlack(url, options=FAST) as local:
+    async with LocalSlack(url, options=FAST, post_interval=1.0) as local:  # Slack's pace, as in production
         result = await ideabot("import", "--post", str(path), DATABASE_URL=url)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "3 cards are owed to the ideas channel" in result.stdout and "one every 1.1 s" in result.stdout

@@ -83,6 +83,8 @@ class LocalSlack:
         self.settings = self.make_settings()
         self.runtime = Runtime(self.settings, self.options)
         await self.runtime.start()
+        # Tests move the clock to a digest's time; start-up's own look at the clock comes first.
+        await self.runtime.digest_caught_up()
         if not self.settings.socket_mode:
             self.driver = SlackDriver(self.runtime.url, SIGNING_SECRET, response_url=self.standin.response_url)
 
