@@ -79,7 +79,7 @@ class BotProcess:
         self.driver = SlackDriver(f"http://127.0.0.1:{self.port}/slack/events", SIGNING_SECRET)
 
     async def start(self, *, timeout: float = 30.0) -> None:
-        """Start the process and, for `ideabot run`, wait until /healthz answers."""
+        """Start the process and wait until it is ready: /healthz answers, or `ideabot deliver` says it delivers."""
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -93,9 +93,13 @@ class BotProcess:
             stderr=asyncio.subprocess.STDOUT,
         )
         self._reader = asyncio.create_task(self._read())
-        if self.command != "run":
-            return  # nothing to ask: `ideabot deliver` serves no HTTP
         deadline = time.monotonic() + timeout
+        if self.command == "deliver":  # serves no HTTP: ready once it says so (its signal handlers are set)
+            while "ideabot deliver: delivering" not in self.log:
+                assert self.process.returncode is None, f"ideabot deliver exited:\n{self.log}"
+                assert time.monotonic() < deadline, f"ideabot deliver never came up:\n{self.log}"
+                await asyncio.sleep(0.05)
+            return
         async with aiohttp.ClientSession() as session:
             while True:
                 assert self.process.returncode is None, f"ideabot run exited:\n{self.log}"
