@@ -240,7 +240,7 @@ class Runtime:
         reread_form(bolt_request)  # Bolt 1.x drops a slash command whose form mentions "payload"
         # Before dispatch, not as a Bolt middleware: Bolt builds every middleware's and error
         # handler's arguments from the body first (`body["actions"][0]`), so a payload Slack would
-        # never send crashes Bolt before any middleware could refuse it (tests/test_fuzz.py).
+        # never send crashes Bolt before any middleware could refuse it (tests/e2e/test_fuzz.py).
         reason = malformed(bolt_request.body)
         if reason:
             log.warning("rejected a request that is not a well-formed Slack payload: %s", reason)
