@@ -36,10 +36,10 @@ class ListenerWork:
         """Count a listener's work until it ends; yields the `ack` the listener is to call.
 
         A failure before the ack goes on to Bolt (its error handler, and a 500 for Slack). One after
-        the ack is logged here and goes no further: Slack has its answer, and Bolt 1.30 would throw
-        that answer away if the listener raised within its 10 ms look for the ack (SLACK-NOTES.md).
-        Without `ack` (an event, which Bolt acknowledges before the listener starts), every failure
-        is after the ack.
+        the ack is logged here and goes no further: Slack has its answer, and Bolt 1.30 throws that
+        answer away when a listener raises within its 10 ms look for the ack (Slack would wait 3 s,
+        then see an error). Without `ack` (an event, which Bolt acknowledges before the listener
+        starts), every failure is after the ack.
         """
         answered = ack is None
 
