@@ -139,22 +139,19 @@ async def test_a_submitted_idea_is_stored_with_what_it_owes_slack(handlers: Hand
     assert await handlers.store.outbox_counts() == {"sent": 2}
 
 
-async def test_support_from_the_card_is_stored_and_confirmed_to_the_clicker(handlers: Handlers) -> None:
+@pytest.mark.parametrize(
+    ("name", "confirmed_to"),
+    [
+        ("block_actions/bolt-python-respond-support-on-card", "U000000001"),  # the card's Support button
+        ("reaction/bolt-python-skin-tone-thumbs-up", None),  # a 👍 in any skin tone on the card
+    ],
+)
+async def test_support_from_the_card_is_stored(handlers: Handlers, name: str, confirmed_to: str | None) -> None:
     idea_id = await handlers.an_idea_with_its_card()
-    response = await handlers.send(fixture("block_actions/bolt-python-respond-support-on-card"))
-    assert response.status == 200
+    assert (await handlers.send(fixture(name))).status == 200
     data = await handlers.store.card_data(idea_id=idea_id)
     assert data is not None and data.supporters == 1
-    (ephemeral,) = handlers.calls("chat.postEphemeral")
-    assert ephemeral.args["user"] == "U000000001"
-
-
-async def test_a_thumbs_up_in_any_skin_tone_on_the_card_is_support(handlers: Handlers) -> None:
-    idea_id = await handlers.an_idea_with_its_card()
-    response = await handlers.send(fixture("reaction/bolt-python-skin-tone-thumbs-up"))
-    assert response.status == 200
-    data = await handlers.store.card_data(idea_id=idea_id)
-    assert data is not None and data.supporters == 1
+    assert [c.args["user"] for c in handlers.calls("chat.postEphemeral")] == ([confirmed_to] if confirmed_to else [])
 
 
 async def test_a_reply_in_the_cards_thread_is_kept_then_edited_then_deleted(handlers: Handlers) -> None:
