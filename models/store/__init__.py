@@ -1,9 +1,10 @@
 """The store: the only code that opens database sessions.
 
-One short session per method; `expire_on_commit=False` so returned rows are plain data; writes
-begin with `BEGIN IMMEDIATE` on SQLite (see models.db) and run on the store's one writer thread
-(see `StoreBase._transact`). Every message the bot owes Slack is written to the outbox in the same
-transaction as the change that causes it.
+One short session per method; `expire_on_commit=False` so returned rows are plain data. Every
+write is one transaction of its own through `StoreBase._transact`: on SQLite, `BEGIN IMMEDIATE`
+to commit on the store's one writer thread (see models.db), never grouped with other writes.
+Every message the bot owes Slack is written to the outbox in the same transaction as the change
+that causes it.
 
 `Store` is one class composed of a part per aggregate. Each part is a class over `StoreBase`
 (engines, sessions, `_transact`) with the methods of one aggregate, in a module of its own:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import threading
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -49,19 +48,8 @@ class SimilarIndex(Protocol):
     def put_compared(self, compared: Compared, stored: Mapping[int, int]) -> None: ...
 
 
-def _settle_futures(outcomes: list[tuple[asyncio.Future, bool, object]]) -> None:
-    """On the event loop: hand each waiting caller its result or its error."""
-    for future, ok, value in outcomes:
-        if future.cancelled():
-            continue
-        if ok:
-            future.set_result(value)
-        else:
-            future.set_exception(value)  # type: ignore[arg-type]
-
-
 class StoreBase:
-    """The engines and sessions; every write transaction goes through `_transact` or `_transact_rows`."""
+    """The engines and sessions; every write transaction goes through `_transact`."""
 
     def __init__(
         self,
@@ -84,10 +72,6 @@ class StoreBase:
         self._writer_thread = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="ideabot-db-writer") if sqlite_writer else None
         )
-        # Row works waiting for the writer thread (see `_transact_rows`).
-        self._row_lock = threading.Lock()
-        self._row_works: list[tuple[Callable[[Connection], object], asyncio.Future]] = []
-        self._row_group_queued = False
         # The similar-idea index, for the processes that compare ideas (None elsewhere).
         self.similar: SimilarIndex | None = similar(self) if similar is not None else None
 
@@ -133,7 +117,7 @@ class StoreBase:
                         raw.execute("PRAGMA foreign_keys=ON")
 
             return await self._in_writer_thread(in_writer_thread)
-        return await self._transact_rows(work)
+        return await self._transact(lambda session: work(session.connection()))
 
     async def close(self) -> None:
         """Release every pooled connection (and the writer thread)."""
@@ -150,73 +134,20 @@ class StoreBase:
             yield session
 
     async def _transact(self, work: Callable[[Session], T]) -> T:
-        """Run `work(session)` in one write transaction and return what it returns.
+        """Run `work(session)` in one write transaction of its own and return what it returns.
 
-        `work` is plain synchronous code over a synchronous session. On SQLite the whole
-        transaction runs on the store's one writer thread: writers queue there in order (SQLite
-        takes one writer at a time anyway), and a transaction, once begun, is never held open
-        while the event loop is busy with other requests — which, measured under load, made
-        every other writer wait behind it. Elsewhere (PostgreSQL) it runs through the async
-        engine with `run_sync`, many at a time.
+        `work` is plain synchronous code over a synchronous session (the hottest writes run Core
+        statements on `session.connection()`). On SQLite the whole transaction — `BEGIN
+        IMMEDIATE` to commit — runs on the store's one writer thread: writers queue there in
+        order (SQLite takes one writer at a time anyway), and a transaction, once begun, is never
+        held open while the event loop is busy with other requests — which, measured under load,
+        made every other writer wait behind it. Elsewhere (PostgreSQL) it runs through the async
+        write engine with `run_sync`, many at a time.
         """
         if self._sync_write is not None:
             return await self._in_writer_thread(self._run_sqlite_transaction, work)
         async with self._write() as session, session.begin():
             return await session.run_sync(work)
-
-    async def _transact_rows(self, work: Callable[[Connection], T]) -> T:
-        """As `_transact`, for work in plain SQL on a connection (no session: the hottest writes).
-
-        On SQLite, works that queue while the writer thread is busy are committed together
-        (see `_commit_row_groups`); each still succeeds or fails on its own.
-        """
-        if self.sqlite_writer is None:
-            async with self.write_engine.begin() as connection:
-                return await connection.run_sync(work)
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        with self._row_lock:
-            self._row_works.append((work, future))
-            start = not self._row_group_queued
-            self._row_group_queued = True
-        if start:
-            assert self._writer_thread is not None
-            self._writer_thread.submit(self._commit_row_groups, loop)
-        return await future
-
-    def _commit_row_groups(self, loop: asyncio.AbstractEventLoop) -> None:
-        """On the writer thread: commit what has queued, group by group, until nothing is left.
-
-        A burst of submissions used to cost a transaction each — BEGIN IMMEDIATE, a commit to the
-        WAL, two hand-overs between the threads — for a few rows. Now the works waiting when the
-        writer gets to them share one transaction. Should one of them raise (a duplicate view id),
-        the group is rolled back and each work runs again in a transaction of its own, so each
-        caller gets its own outcome (works are plain SQL and a few local assignments: running one
-        again is safe). Nobody hears "stored" before the commit.
-        """
-        while True:
-            with self._row_lock:
-                works, self._row_works = self._row_works, []
-                if not works:
-                    self._row_group_queued = False
-                    return
-            try:
-                with self.sqlite_writer.begin() as connection:  # BEGIN IMMEDIATE (see models.db)
-                    outcomes = [(future, True, work(connection)) for work, future in works]
-            except Exception as error:
-                if len(works) == 1:
-                    outcomes = [(works[0][1], False, error)]
-                else:  # nothing of the group was written: each again, alone, to find who failed
-                    outcomes = [self._commit_alone(work, future) for work, future in works]
-            loop.call_soon_threadsafe(_settle_futures, outcomes)
-
-    def _commit_alone(self, work: Callable[[Connection], object], future: asyncio.Future) -> tuple:
-        assert self.sqlite_writer is not None
-        try:
-            with self.sqlite_writer.begin() as connection:
-                return (future, True, work(connection))
-        except Exception as error:
-            return (future, False, error)
 
     def _run_sqlite_transaction(self, work: Callable[[Session], T]) -> T:
         assert self._sync_write is not None

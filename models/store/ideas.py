@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, update
 from sqlalchemy import insert as sql_insert
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -64,10 +63,11 @@ class IdeaStore(StoreBase):
         )
         idea = Idea(**values)  # what the caller gets back; `values` is what is written
 
-        def insert(conn: Connection) -> None:
+        def insert(session: Session) -> None:
             # Core inserts of plain rows, the values as parameters (one cached statement each):
             # this is the hottest write, and model objects and the ORM's unit of work cost more
             # than the SQL here.
+            conn = session.connection()
             idea.id = idea_id = conn.execute(sql_insert(Idea.__table__), values).inserted_primary_key[0]
             created = activity_row(idea_id, submitter_id, "created", Status.NEW, now)
             conn.execute(sql_insert(Activity.__table__), created)
@@ -75,7 +75,7 @@ class IdeaStore(StoreBase):
             conn.execute(sql_insert(OutboxItem.__table__), owed)
 
         try:
-            await self._transact_rows(insert)
+            await self._transact(insert)
             assert idea.id is not None
             if self.similar is not None:
                 self.similar.put([idea])  # seen here at once; other processes' ideas on refresh

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert as sql_insert
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from models.records import CLOSED_FOR_SIMILAR, ExportedIdea, IdeaImport, OutboxKind, activity_row, outbox_row
 from models.store.ideas import IdeaStore
@@ -76,7 +75,8 @@ class TransferStore(IdeaStore):
                     similar_to_id=similar[0] if similar else None, similar_ids=",".join(map(str, similar))
                 )
 
-        def insert(conn: Connection) -> dict[str, int]:
+        def insert(session: Session) -> dict[str, int]:
+            conn = session.connection()
             wanted = [i.import_key for i in ideas]
             stored = set(conn.execute(select(Idea.import_key).where(col(Idea.import_key).in_(wanted))).scalars())
             fresh = [i for i in ideas if i.import_key not in stored]
@@ -100,9 +100,9 @@ class TransferStore(IdeaStore):
             return inserted
 
         try:
-            inserted = await self._transact_rows(insert)
+            inserted = await self._transact(insert)
         except IntegrityError:  # a concurrent import stored some of these keys first: look again
-            inserted = await self._transact_rows(insert)
+            inserted = await self._transact(insert)
         stored = {
             n: inserted[i.import_key]
             for n, i in enumerate(ideas)
