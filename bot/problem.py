@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -37,6 +36,7 @@ from rapidfuzz import fuzz
 from bot.coach import coach, too_short
 from bot.domain import IdeaDraft
 from bot.judgment.gate import cue_vector, gate_model
+from bot.words import STOP_WORDS, fold, normalize
 
 # --- thresholds ------------------------------------------------------------------------------
 
@@ -203,17 +203,6 @@ VAGUE_WORDS = frozenset(
     """.split()
 )
 
-STOP_WORDS = frozenset(
-    """
-    a an the and or but if then of to in on at by for with from into onto over under about as than
-    so such too very i me my we us our you your he she him her they them their it its this that
-    these those there here is are was were be been being am do does did have has had having will
-    would shall should can could may might must not no yes just also even still only all any some
-    each every both either neither which who whom whose what when where why how up down out off
-    again further once more most other same own s t don now i'm it's we're they're you're that's
-    there's
-    """.split()
-)
 
 # GitHub issue-template boilerplate: not the writer's words.
 TEMPLATE_PHRASES = (
@@ -273,26 +262,6 @@ class ProblemReading:
     def content_free(self) -> bool:
         """Too generic to act on: few specific words and no number."""
         return self.concrete_words < MIN_CONCRETE_WORDS and not self.has_number
-
-
-# Format characters (Unicode category Cf): zero-width spaces and joiners, bidi marks, soft hyphens.
-_FORMAT_CHARS = re.compile(
-    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
-)
-
-
-def fold(text: str) -> str:
-    """NFKC, straight quotes, no zero-width characters, single spaces."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-        text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-        text = _FORMAT_CHARS.sub("", text)
-    return " ".join(text.split())
-
-
-def normalize(text: str) -> str:
-    """`fold`, lowercased: the form every rule reads."""
-    return fold(text).lower()
 
 
 def _tokens(text: str) -> list[str]:

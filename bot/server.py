@@ -30,6 +30,7 @@ from bot.outbox import Backoff, ChannelPace, OutboxWorker
 from bot.payloads import malformed, reread_form
 from bot.rewrite import REWRITE_BUDGET_S, Rewriter
 from bot.scheduler import DigestScheduler
+from bot.similar_ideas import SimilarIdeas
 from bot.slack_clients import listener_client, slack_session, worker_client
 from bot.socket_mode import PING_INTERVAL_S, WATCHDOG_AFTER_S, SocketModeRunner
 from models.schema import prepare_schema
@@ -84,7 +85,7 @@ class Runtime:
     async def start(self) -> None:
         """Open the database, build the app, start the outbox worker and start serving."""
         settings = self.settings
-        self.store = Store.from_url(settings.database_url)
+        self.store = Store.from_url(settings.database_url, similar=SimilarIdeas)
         try:
             await prepare_schema(self.store, migrate=self.options.migrate)
         except BaseException:

@@ -30,6 +30,7 @@ from bot.config import Settings
 from bot.domain import IdeaDraft, Kind, Origin, Status, idea_ref
 from bot.problem import GateResult, check_problem, normalize
 from bot.shiny import ShinyInput, check_shiny
+from bot.similar_ideas import SimilarIdeas
 from bot.slack_text import truncate
 from bot.views import TITLE_MAX
 from models.schema import prepare_schema
@@ -713,7 +714,7 @@ async def import_ideas(
     if dry_run:
         print("Dry run: nothing will be written.")
 
-    store = Store.from_url(settings.database_url)
+    store = Store.from_url(settings.database_url, similar=SimilarIdeas)  # each row is compared by meaning
     try:
         await prepare_schema(store)
         importer = _Importer(store, csv_file, dry_run=dry_run, accept_flagged=accept_flagged, post=post)

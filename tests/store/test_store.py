@@ -74,9 +74,15 @@ async def test_the_same_view_is_stored_once(store: Store) -> None:
 
 
 @pytest.mark.sqlite_only
-async def test_submissions_that_queue_together_commit_together(store: Store) -> None:
+async def test_each_write_commits_alone_even_when_writes_queue(store: Store) -> None:
+    begins: list[str] = []
     commits: list[int] = []
     from sqlalchemy import event
+
+    @event.listens_for(store.sqlite_writer, "before_cursor_execute")
+    def record(conn, cursor, statement, *args) -> None:
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
 
     @event.listens_for(store.sqlite_writer, "commit")
     def count(_conn) -> None:
@@ -87,16 +93,16 @@ async def test_submissions_that_queue_together_commit_together(store: Store) -> 
     )
     assert len({idea.id for idea, created in results if created}) == 40
     assert len(await store.recent_ideas(limit=100)) == 40
-    assert len(commits) <= 5  # one for the first, then the 39 that queued behind it (measured: 2)
+    assert len(commits) == 40 and begins == ["BEGIN IMMEDIATE"] * 40  # one transaction a submission
 
 
-async def test_in_a_group_each_submission_keeps_its_own_outcome(store: Store) -> None:
-    def refused(_conn) -> None:
+async def test_among_queued_writes_each_submission_keeps_its_own_outcome(store: Store) -> None:
+    def refused(_session) -> None:
         raise RuntimeError("this work fails")
 
     calls = [store.add_idea(draft=draft(n), submitter_id="U1", view_id=f"G{n}", flags=GateFlags()) for n in range(40)]
     calls.insert(20, store.add_idea(draft=draft(5), submitter_id="U1", view_id="G5", flags=GateFlags()))  # a retry
-    calls.insert(30, store._transact_rows(refused))
+    calls.insert(30, store._transact(refused))
     results = await asyncio.gather(*calls, return_exceptions=True)
 
     failed = results.pop(30)
