@@ -24,6 +24,7 @@ from bot.deps import Deps
 from bot.identity import BotIdentity
 from bot.leads import LeadDirectory
 from bot.outbox import ChannelPace, OutboxWorker
+from bot.similar_ideas import SimilarIdeas
 from bot.slack_clients import listener_client, slack_session, worker_client
 from bot.standin import SlackWebAPIStandIn
 from bot.standin.driver import new_trigger_id, sign
@@ -110,7 +111,7 @@ class Handlers:
 
 @pytest.fixture
 async def handlers(standin: SlackWebAPIStandIn, tmp_path) -> AsyncIterator[Handlers]:
-    store = Store.from_url(database_url(tmp_path / "handlers.db"))
+    store = Store.from_url(database_url(tmp_path / "handlers.db"), similar=SimilarIdeas)  # as `ideabot run` opens it
     await prepare_schema(store)
     running = Handlers(standin, store)
     await running.identity.warm_up()  # auth.test, as `ideabot run` does at start-up
