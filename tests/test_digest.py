@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.digest import SHOW_PER_SECTION, compose_balance, compose_digest, pipeline_line, render_digest
 from bot.digest_chart import ChartData, alt_text, chart_data
 from bot.digest_trend import change
-from bot.standin.webapi import check_message
+from bot.standin.limits import check_message
 from models.digest_trend import TrendRows
 from models.store import DigestInputs
 from models.tables import Activity, Idea

@@ -8,7 +8,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.domain import IdeaDraft, Kind, Origin, SourceMessage, Status
-from bot.standin.webapi import check_message, check_view
+from bot.standin.limits import check_message, check_view
 from bot.triage_views import build_triage_actions
 from bot.views import (
     ModalContext,
