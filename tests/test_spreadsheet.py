@@ -18,20 +18,11 @@ import pytest
 
 from bot.config import Settings
 from bot.domain import IdeaDraft, Kind, Origin
-from bot.spreadsheet import (
-    EXPORT_COLUMNS,
-    Progress,
-    export_ideas,
-    first_sentence,
-    import_ideas,
-    import_key,
-    map_header,
-    neutralise,
-    parse_date,
-    read_row,
-    sniff_delimiter,
-    unneutralise,
-)
+from bot.spreadsheet import export_ideas, import_ideas
+from bot.spreadsheet.columns import map_header, sniff_delimiter
+from bot.spreadsheet.export import EXPORT_COLUMNS
+from bot.spreadsheet.report import Progress
+from bot.spreadsheet.rows import first_sentence, import_key, neutralise, parse_date, read_row, unneutralise
 from bot.standin.local import IDEAS_CHANNEL, LocalSlack
 from models.schema import prepare_schema
 from models.store import ExportedIdea, GateFlags, Store
