@@ -32,10 +32,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     }.items()
 }
 
-
 REQUIRED = ("title", "problem")
-
-
 DELIMITERS = (",", ";", "\t")
 
 

@@ -21,7 +21,6 @@ from models.store import ExportedIdea, Store
 
 EXPORT_BATCH = 1000  # ideas per read while exporting
 
-
 EXPORT_COLUMNS = tuple(
     """
     ref title affected problem evidence business_value solution origin kind status submitter sponsor partner

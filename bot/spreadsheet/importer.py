@@ -22,7 +22,6 @@ from models.tables import utcnow
 IMPORT_BATCH = 500  # rows per write transaction while importing
 PROGRESS_FROM_ROWS = 500  # files with at least this many rows show a progress bar
 
-
 POST_EVERY = timedelta(seconds=1.1)  # Slack's chat.postMessage allows about one message a second per channel
 
 

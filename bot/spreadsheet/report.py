@@ -13,7 +13,6 @@ from bot.views import TITLE_MAX
 LIST_AT_MOST = 20  # rejected rows listed in the summary
 EXAMPLES_AT_MOST = 5  # examples listed per kind of note
 
-
 # What a note about an imported row means, by kind.
 NOTE_TEXT = {
     "status": "status not known to ideabot: imported as New",

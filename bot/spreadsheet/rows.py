@@ -21,7 +21,6 @@ from models.store import GateFlags, IdeaImport
 
 REASON_MAX = 200  # a rejection's reason, in characters
 
-
 STATUS_SYNONYMS: dict[Status, tuple[str, ...]] = {
     Status.NEW: ("open", "submitted", "proposed", "idea", "todo", "to do", "backlog", "not started"),
     Status.NEEDS_PROBLEM: ("needs info", "needs more info", "more info needed"),
@@ -34,21 +33,17 @@ STATUS_SYNONYMS: dict[Status, tuple[str, ...]] = {
     Status.MERGED: ("duplicate",),
 }
 
-
 ORIGIN_SYNONYMS: dict[Origin, tuple[str, ...]] = {
     Origin.PROBLEM: ("customer", "business", "customer problem", "need", "front-end", "front end"),
     Origin.TECHNOLOGY: ("tech", "tech-first", "back-end", "back end"),
 }
-
 
 KIND_SYNONYMS: dict[Kind, tuple[str, ...]] = {
     Kind.INVENT: ("new", "build", "create"),
     Kind.ADOPT: ("buy", "existing", "off the shelf"),
 }
 
-
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")  # as bot/config.py's, at most the column's 32 characters
-
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
 GATE_FIELDS = {"affected": "who is affected", "problem": "problem"}
@@ -130,11 +125,7 @@ def _choices(synonyms: dict, labelled: Sequence) -> dict[str, str]:
 
 
 STATUS_CHOICES = _choices(STATUS_SYNONYMS, list(Status))
-
-
 ORIGIN_CHOICES = _choices(ORIGIN_SYNONYMS, list(Origin))
-
-
 KIND_CHOICES = _choices(KIND_SYNONYMS, list(Kind))
 
 

@@ -23,16 +23,13 @@ DECISION_BUTTONS = (
     (Status.DECLINED, "Decline", Action.DECLINE, "danger"),
 )
 
-
 ACTION_TO_STATUS = {action: status for status, _, action, _ in DECISION_BUTTONS}
-
 
 MORE_MOVES = (
     (Status.UNDER_REVIEW, "Move to Under review"),
     (Status.IN_PROGRESS, "Move to In progress"),
     (Status.SHIPPED, "Mark as Shipped"),
 )
-
 
 MERGE_OPTION = "merge"
 

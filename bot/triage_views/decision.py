@@ -24,7 +24,6 @@ _DECISION_TITLES = {
     Status.DECLINED: "Decline idea",
 }
 
-
 _REASON_LABELS = {
     Status.ACCEPTED: "A note for the submitter (optional)",
     Status.NEEDS_PROBLEM: "What is missing from the problem?",

@@ -27,7 +27,6 @@ SCORE_QUESTIONS = (
     (B.FEASIBILITY, "Feasibility", "How doable is it with what we have?"),
 )
 
-
 _SCORE_OPTIONS = (("1", "1 — low"), ("2", "2"), ("3", "3 — medium"), ("4", "4"), ("5", "5 — high"))
 
 
