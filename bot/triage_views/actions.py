@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ButtonElement,
-    MarkdownTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, SectionBlock
 
 from bot.domain import Status, idea_ref
 from bot.ids import Action

@@ -5,12 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    InputBlock,
-    MarkdownTextObject,
-    SectionBlock,
-    UserSelectElement,
-)
+from slack_sdk.models.blocks import InputBlock, MarkdownTextObject, SectionBlock, UserSelectElement
 from slack_sdk.models.views import View
 
 from bot.ids import Block as B

@@ -3,12 +3,7 @@ problem (`B.REASON`, read back with `text_value`)."""
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    InputBlock,
-    MarkdownTextObject,
-    PlainTextInputElement,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import InputBlock, MarkdownTextObject, PlainTextInputElement, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.domain import Status, idea_ref

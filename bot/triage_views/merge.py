@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    InputBlock,
-    MarkdownTextObject,
-    PlainTextInputElement,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import InputBlock, MarkdownTextObject, PlainTextInputElement, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.domain import idea_ref

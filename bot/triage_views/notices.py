@@ -6,12 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from slack_sdk.models.blocks import (
-    Block,
-    ButtonElement,
-    MarkdownTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block, ButtonElement, MarkdownTextObject, SectionBlock
 
 from bot.domain import Status, idea_ref
 from bot.ids import Action

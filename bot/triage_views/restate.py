@@ -7,13 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    Block,
-    InputBlock,
-    MarkdownTextObject,
-    PlainTextInputElement,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block, InputBlock, MarkdownTextObject, PlainTextInputElement, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.coach import restate_advice
