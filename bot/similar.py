@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 
-from bot.problem import normalize
-from bot.problem_words import STOP_WORDS
+from bot.problem import STOP_WORDS, normalize
 
 # Words that say nothing about which problem it is.
 _FILLER = frozenset("because after before cannot can't get gets got first every also really about around some".split())
