@@ -41,9 +41,6 @@ def build_app(deps: Deps, *, client: AsyncWebClient, identity: BotIdentity) -> A
         name=bolt_log.name,
         # Unmatched requests go to handle_error (Bolt would log the whole payload otherwise).
         raise_error_for_unhandled_request=True,
-        # Bolt answers Slack when a listener returns; every listener is wrapped to return at its
-        # ack (handlers/_respond.py) instead of Bolt looking for the ack every 10 ms.
-        process_before_response=True,
     )
 
     async def inject_deps(context: dict, next: Callable[[], Awaitable[None]]) -> None:

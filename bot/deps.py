@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.config import Settings
 from bot.leads import LeadDirectory
+from bot.listener_work import Ack, ListenerWork
 from bot.rewrite import Rewriter
 from models.store import Store
 from models.tables import utcnow
@@ -35,7 +37,8 @@ class OutboxBell:
 
 @dataclass
 class Deps:
-    """What listeners need: settings, the store, who leads triage, the outbox's bell, a clock."""
+    """What listeners need: settings, the store, who leads triage, the outbox's bell, a clock, and a
+    count of the listeners working (for a graceful shutdown)."""
 
     settings: Settings
     store: Store
@@ -45,6 +48,11 @@ class Deps:
     # (view id, problem fingerprint) coached in this process; the store remembers them durably.
     coached: set[tuple[str, str]] = field(default_factory=set)
     rewriter: Rewriter | None = None  # a language model's suggested wording (LLM_* settings), or none
+    listeners: ListenerWork = field(default_factory=ListenerWork)
+
+    def work(self, ack: Ack | None = None) -> contextlib.AbstractAsyncContextManager[Ack]:
+        """A listener's whole body runs in this: `async with deps.work(ack) as ack:` (bot/listener_work.py)."""
+        return self.listeners.work(ack)
 
     def remember_coached(self, view_id: str, fingerprint: str) -> None:
         """Remember a coached problem text in memory (bounded: the store keeps them all)."""

@@ -184,7 +184,7 @@ def reread_form(request: AsyncBoltRequest) -> None:
     word "payload" for an interactivity payload and, finding no such field, reads it as {}: so
     `/idea payload tracking`, a channel named payload-team or a user named payload.admin made a
     slash command vanish. Here such a request gets the body and the context Bolt gives the same
-    form without the word (tests/test_parse_body.py compares the two and fails once Bolt is fixed).
+    form without the word (tests/unit/test_parse_body.py compares the two and fails once Bolt is fixed).
     """
     raw = request.raw_body
     if request.body or not raw or raw.startswith("{") or request.content_type == "application/json":

@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,7 +32,6 @@ from bot.rewrite import REWRITE_BUDGET_S, Rewriter
 from bot.scheduler import DigestScheduler
 from bot.slack_clients import listener_client, slack_session, worker_client
 from bot.socket_mode import PING_INTERVAL_S, WATCHDOG_AFTER_S, SocketModeRunner
-from handlers._respond import TASK_PREFIX as LISTENER_TASK
 from models.schema import prepare_schema
 from models.store import Store
 from models.tables import utcnow
@@ -74,6 +72,7 @@ class Runtime:
         self._runner: web.AppRunner | None = None
         self.socket: SocketModeRunner | None = None
         self.rewriter: Rewriter | None = None
+        self.deps: Deps | None = None
         self._tasks: list[asyncio.Task] = []
         self._catch_up: asyncio.Task | None = None
 
@@ -116,7 +115,7 @@ class Runtime:
             )
             wake = self.worker.wake
         leads = LeadDirectory(users=settings.triage_users, usergroup=settings.triage_usergroup, client=client)
-        deps = Deps(
+        self.deps = deps = Deps(
             settings=settings,
             store=self.store,
             leads=leads,
@@ -213,19 +212,9 @@ class Runtime:
             await asyncio.wait({self._catch_up})
 
     async def wait_for_listeners(self, timeout: float) -> None:
-        """Each listener runs as a task of its own (handlers/_respond.py); wait (bounded) for those still running."""
-        current = asyncio.current_task()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            busy = [
-                t
-                for t in asyncio.all_tasks()
-                if t is not current and t not in self._tasks and not t.done() and _is_listener(t)
-            ]
-            if not busy:
-                return
-            await asyncio.wait(busy, timeout=max(0.0, deadline - time.monotonic()))
-        log.warning("shutdown: some listeners were still running after %.0fs", timeout)
+        """Wait (bounded) for listeners still working: Slack has had its answer, their work goes on."""
+        if self.deps is not None and not await self.deps.listeners.idle(timeout):
+            log.warning("shutdown: %d listeners were still running after %.0fs", self.deps.listeners.running, timeout)
 
     async def _handle_slack(self, request: web.Request) -> web.StreamResponse:
         """Slack's requests, through Bolt's aiohttp adapter: Bolt parses, verifies the signature
@@ -240,7 +229,7 @@ class Runtime:
         reread_form(bolt_request)  # Bolt 1.x drops a slash command whose form mentions "payload"
         # Before dispatch, not as a Bolt middleware: Bolt builds every middleware's and error
         # handler's arguments from the body first (`body["actions"][0]`), so a payload Slack would
-        # never send crashes Bolt before any middleware could refuse it (tests/test_fuzz.py).
+        # never send crashes Bolt before any middleware could refuse it (tests/e2e/test_fuzz.py).
         reason = malformed(bolt_request.body)
         if reason:
             log.warning("rejected a request that is not a well-formed Slack payload: %s", reason)
@@ -265,8 +254,3 @@ class Runtime:
 
 def _nobody() -> None:
     """No worker in this process to wake (DELIVERY=external)."""
-
-
-def _is_listener(task: asyncio.Task) -> bool:
-    """True for the tasks listeners run in (handlers/_respond.py: every listener goes through it)."""
-    return task.get_name().startswith(LISTENER_TASK)

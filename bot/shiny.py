@@ -7,7 +7,7 @@ technology** (the submitter said so) or **its problem names a solution** ("we ne
 blockchain"). The other reasons — nobody affected named, no evidence — are reported too, so a
 leader sees everything that is thin about an idea, but on their own they don't make it shiny.
 
-Word lists and thresholds live here; `tests/test_shiny.py` checks the rule on a labelled set.
+Word lists and thresholds live here; `tests/unit/test_shiny.py` checks the rule on a labelled set.
 """
 
 from __future__ import annotations

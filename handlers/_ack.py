@@ -7,7 +7,7 @@ import logging
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from slack_bolt.async_app import AsyncAck
+from bot.listener_work import Ack
 
 log = logging.getLogger("ideabot.handlers")
 
@@ -18,7 +18,7 @@ ACK_BUDGET_S = 0.3
 
 
 async def ack_when_stored(
-    ack: AsyncAck, work: Coroutine[Any, Any, T], *, failure_errors: dict[str, str], what: str
+    ack: Ack, work: Coroutine[Any, Any, T], *, failure_errors: dict[str, str], what: str
 ) -> T | None:
     """Run `work` (the write a submission causes) and ack when it is done, or at the budget.
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from slack_bolt.async_app import AsyncAck
-
 from bot.deps import Deps
+from bot.listener_work import Ack
 from bot.problem import GateResult, problem_fingerprint
 
 
 async def passes_gate(
-    ack: AsyncAck,
+    ack: Ack,
     deps: Deps,
     *,
     view_id: str,

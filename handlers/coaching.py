@@ -55,10 +55,11 @@ async def offer_rewrite(deps: Deps, client: AsyncWebClient, *, view: dict, draft
 
 async def handle_use_wording(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """ "Use this wording": the problem field takes the suggestion; everything else typed stays."""
-    await ack()
-    view = body.get("view")
-    # The button's value is the cleaned suggestion; a forged click is cleaned the same way again.
-    text = clean_suggestion(text_at(action, "value"), problem="")
-    if not isinstance(view, dict) or not text_at(view, "id") or text is None:
-        return
-    await update_modal(client, view, with_wording(view, text), what="the suggested wording")
+    async with deps.work(ack) as ack:
+        await ack()
+        view = body.get("view")
+        # The button's value is the cleaned suggestion; a forged click is cleaned the same way again.
+        text = clean_suggestion(text_at(action, "value"), problem="")
+        if not isinstance(view, dict) or not text_at(view, "id") or text is None:
+            return
+        await update_modal(client, view, with_wording(view, text), what="the suggested wording")

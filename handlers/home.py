@@ -10,7 +10,6 @@ from bot.ids import Event
 from bot.triage_views import build_queue_blocks
 from bot.views import HOME_IDEAS_MAX, build_home
 from handlers._reply import best_effort
-from handlers._respond import answer_at_ack
 
 
 async def publish_home(client: AsyncWebClient, deps: Deps, user_id: str) -> None:
@@ -25,12 +24,13 @@ async def publish_home(client: AsyncWebClient, deps: Deps, user_id: str) -> None
 
 async def handle_app_home_opened(event: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Publish the Home tab whenever someone opens it."""
-    user_id = event.get("user")
-    if event.get("tab") != "home" or not isinstance(user_id, str) or not user_id:
-        return
-    await publish_home(client, deps, user_id)
+    async with deps.work():
+        user_id = event.get("user")
+        if event.get("tab") != "home" or not isinstance(user_id, str) or not user_id:
+            return
+        await publish_home(client, deps, user_id)
 
 
 def register(app: AsyncApp) -> None:
     """Register the App Home listener."""
-    app.event(Event.APP_HOME_OPENED)(answer_at_ack(handle_app_home_opened, events=True))
+    app.event(Event.APP_HOME_OPENED)(handle_app_home_opened)

@@ -7,7 +7,6 @@ from slack_bolt.async_app import AsyncApp
 from bot.deps import Deps
 from bot.ids import Event
 from handlers._reply import text_at
-from handlers._respond import answer_at_ack
 
 SUPPORT_REACTIONS = ("+1", "thumbsup")
 
@@ -34,15 +33,17 @@ async def _on_reaction(body: dict, event: dict, deps: Deps, *, on: bool) -> None
 
 async def handle_reaction_added(body: dict, event: dict, deps: Deps) -> None:
     """👍 added to a card: support."""
-    await _on_reaction(body, event, deps, on=True)
+    async with deps.work():
+        await _on_reaction(body, event, deps, on=True)
 
 
 async def handle_reaction_removed(body: dict, event: dict, deps: Deps) -> None:
     """👍 removed from a card: support taken back."""
-    await _on_reaction(body, event, deps, on=False)
+    async with deps.work():
+        await _on_reaction(body, event, deps, on=False)
 
 
 def register(app: AsyncApp) -> None:
     """Register the reaction listeners."""
-    app.event(Event.REACTION_ADDED)(answer_at_ack(handle_reaction_added, events=True))
-    app.event(Event.REACTION_REMOVED)(answer_at_ack(handle_reaction_removed, events=True))
+    app.event(Event.REACTION_ADDED)(handle_reaction_added)
+    app.event(Event.REACTION_REMOVED)(handle_reaction_removed)

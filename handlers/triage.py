@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.models.views import View
@@ -15,6 +16,7 @@ from bot.domain import IdeaDraft, Status, idea_ref, parse_ref
 from bot.ids import Action
 from bot.ids import Block as B
 from bot.ids import View as ViewId
+from bot.listener_work import Ack
 from bot.problem import check_problem
 from bot.slash import SlashRequest
 from bot.triage import REASON_REQUIRED, check_move
@@ -38,7 +40,6 @@ from bot.triage_views.restate import read_restate_form
 from handlers._ack import ack_when_stored
 from handlers._gate import passes_gate
 from handlers._reply import best_effort, idea_id_of, open_modal, tell, text_at, where_clicked
-from handlers._respond import answer_at_ack
 from handlers.coaching import offer_rewrite
 from handlers.home import publish_home
 from models.store import ALREADY_SUPPORTED, Change, GateFlags
@@ -78,6 +79,31 @@ async def _after_change(
         await publish_home(client, deps, user)
 
 
+async def _store_form(
+    ack: Ack,
+    deps: Deps,
+    client: AsyncWebClient,
+    write: Coroutine[Any, Any, Change],
+    *,
+    by: str,
+    context: TriageContext,
+    block: str,
+    what: str,
+) -> None:
+    """Ack a lead's form once `write` is stored (SAVE_FAILED under `block` if it can't be), then follow up.
+
+    `what` names the change for the logs: "a decision on" (the idea's reference follows).
+    """
+    what = f"{what} {idea_ref(context.idea_id)}"
+    change = await ack_when_stored(ack, write, failure_errors={block: SAVE_FAILED}, what=what)
+    await _after_change(deps, client, change, user=by, channel=context.channel, from_home=context.from_home)
+
+
+def _clicked(body: dict, action: dict) -> tuple[str, str, int | None]:
+    """Who clicked a button, where ("" for the App Home or a modal), and the idea the button carries."""
+    return text_at(body, "user", "id"), where_clicked(body), idea_id_of(text_at(action, "value"))
+
+
 def _values(view: dict) -> dict:
     state = view.get("state") if isinstance(view, dict) else None
     values = state.get("values") if isinstance(state, dict) else None
@@ -89,16 +115,16 @@ def _values(view: dict) -> dict:
 
 async def handle_decision_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Accept / Needs problem / Park / Decline: leads get a modal asking why."""
-    await ack()
-    user, channel = text_at(body, "user", "id"), where_clicked(body)
-    idea_id = idea_id_of(text_at(action, "value"))
-    status = ACTION_TO_STATUS.get(text_at(action, "action_id"))
-    if idea_id is None or status is None:
-        return
-    if await _refuse_non_lead(deps, client, user=user, channel=channel, what="accept, park or decline ideas"):
-        return
-    context = TriageContext(idea_id=idea_id, status=status, channel=channel, from_home=not channel)
-    await open_modal(client, text_at(body, "trigger_id"), build_decision_modal(context))
+    async with deps.work(ack) as ack:
+        await ack()
+        user, channel, idea_id = _clicked(body, action)
+        status = ACTION_TO_STATUS.get(text_at(action, "action_id"))
+        if idea_id is None or status is None:
+            return
+        if await _refuse_non_lead(deps, client, user=user, channel=channel, what="accept, park or decline ideas"):
+            return
+        context = TriageContext(idea_id=idea_id, status=status, channel=channel, from_home=not channel)
+        await open_modal(client, text_at(body, "trigger_id"), build_decision_modal(context))
 
 
 async def _open_form(
@@ -113,8 +139,7 @@ async def _open_form(
     build: Callable[[TriageContext, Idea, str], Awaitable[View]],
 ) -> None:
     """Open a lead's form at once (a trigger id lives 3 s), then fill it from the database."""
-    user, channel = text_at(body, "user", "id"), where_clicked(body)
-    idea_id = idea_id_of(text_at(action, "value"))
+    user, channel, idea_id = _clicked(body, action)
     if idea_id is None or await _refuse_non_lead(deps, client, user=user, channel=channel, what=what):
         return
     context = TriageContext(idea_id=idea_id, channel=channel, from_home=not channel)
@@ -130,128 +155,131 @@ async def _open_form(
 
 async def handle_assign_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Assign…: leads pick a business sponsor and a tech partner."""
-    await ack()
+    async with deps.work(ack) as ack:
+        await ack()
 
-    async def build(context: TriageContext, idea: Idea, _user: str) -> View:
-        return build_assign_modal(context, idea)
+        async def build(context: TriageContext, idea: Idea, _user: str) -> View:
+            return build_assign_modal(context, idea)
 
-    await _open_form(
-        body,
-        action,
-        client,
-        deps,
-        title="Assign people",
-        callback_id=ViewId.ASSIGN,
-        what="assign people",
-        build=build,
-    )
+        await _open_form(
+            body,
+            action,
+            client,
+            deps,
+            title="Assign people",
+            callback_id=ViewId.ASSIGN,
+            what="assign people",
+            build=build,
+        )
 
 
 async def handle_score_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Score…: leads score customer value, strategic fit and feasibility."""
-    await ack()
+    async with deps.work(ack) as ack:
+        await ack()
 
-    async def build(context: TriageContext, idea: Idea, user: str) -> View:
-        previous = await deps.store.score_of(idea_id=context.idea_id, lead_id=user)
-        return build_score_modal(context, idea, previous)
+        async def build(context: TriageContext, idea: Idea, user: str) -> View:
+            previous = await deps.store.score_of(idea_id=context.idea_id, lead_id=user)
+            return build_score_modal(context, idea, previous)
 
-    await _open_form(
-        body, action, client, deps, title="Score idea", callback_id=ViewId.SCORE, what="score ideas", build=build
-    )
+        await _open_form(
+            body, action, client, deps, title="Score idea", callback_id=ViewId.SCORE, what="score ideas", build=build
+        )
 
 
 async def handle_more(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """The overflow menu: move to Under review / In progress / Shipped at once, or merge."""
-    await ack()
-    user, channel = text_at(body, "user", "id"), where_clicked(body)
-    value = text_at(action, "selected_option", "value")
-    idea_id, _, choice = value.partition(":")
-    if not idea_id.isdigit():
-        return
-    if await _refuse_non_lead(deps, client, user=user, channel=channel, what="move or merge ideas"):
-        return
-    context = TriageContext(idea_id=int(idea_id), channel=channel, from_home=not channel)
-    if choice == MERGE_OPTION:
-        await open_modal(client, text_at(body, "trigger_id"), build_merge_modal(context))
-        return
-    key = f"action:{user}:{text_at(action, 'action_ts')}"
-    change = await deps.store.change_status(idea_id=int(idea_id), actor_id=user, to_status=choice, key=key)
-    await _after_change(deps, client, change, user=user, channel=channel, from_home=context.from_home)
+    async with deps.work(ack) as ack:
+        await ack()
+        user, channel = text_at(body, "user", "id"), where_clicked(body)
+        value = text_at(action, "selected_option", "value")
+        idea_id, _, choice = value.partition(":")
+        if not idea_id.isdigit():
+            return
+        if await _refuse_non_lead(deps, client, user=user, channel=channel, what="move or merge ideas"):
+            return
+        context = TriageContext(idea_id=int(idea_id), channel=channel, from_home=not channel)
+        if choice == MERGE_OPTION:
+            await open_modal(client, text_at(body, "trigger_id"), build_merge_modal(context))
+            return
+        key = f"action:{user}:{text_at(action, 'action_ts')}"
+        change = await deps.store.change_status(idea_id=int(idea_id), actor_id=user, to_status=choice, key=key)
+        await _after_change(deps, client, change, user=user, channel=channel, from_home=context.from_home)
 
 
 async def handle_support(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Support: anyone, once per person; a second press says it is counted and offers to withdraw."""
-    await ack()
-    user, channel = text_at(body, "user", "id"), where_clicked(body)
-    idea_id = idea_id_of(text_at(action, "value"))
-    if idea_id is None:
-        return
-    change = await deps.store.set_support(idea_id=idea_id, user_id=user, on=True, via="button")
-    ref = idea_ref(idea_id)
-    if change.applied:
-        deps.outbox.notify()
-        await tell(client, user=user, channel=channel, text=f":raised_hands: Your support for {ref} is counted.")
-    elif change.message == ALREADY_SUPPORTED:
-        message = build_already_supported(idea_id)
-        await tell(client, user=user, channel=channel, **message.as_kwargs())
-    elif not change.duplicate:
-        await tell(client, user=user, channel=channel, text=change.message)
+    async with deps.work(ack) as ack:
+        await ack()
+        user, channel, idea_id = _clicked(body, action)
+        if idea_id is None:
+            return
+        change = await deps.store.set_support(idea_id=idea_id, user_id=user, on=True, via="button")
+        ref = idea_ref(idea_id)
+        if change.applied:
+            deps.outbox.notify()
+            await tell(client, user=user, channel=channel, text=f":raised_hands: Your support for {ref} is counted.")
+        elif change.message == ALREADY_SUPPORTED:
+            message = build_already_supported(idea_id)
+            await tell(client, user=user, channel=channel, **message.as_kwargs())
+        elif not change.duplicate:
+            await tell(client, user=user, channel=channel, text=change.message)
 
 
 async def handle_withdraw_support(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Take one's support back (from the "already counted" message)."""
-    await ack()
-    user, channel = text_at(body, "user", "id"), where_clicked(body)
-    idea_id = idea_id_of(text_at(action, "value"))
-    if idea_id is None:
-        return
-    change = await deps.store.set_support(idea_id=idea_id, user_id=user, on=False, via="button")
-    if change.applied:
-        deps.outbox.notify()
-        await tell(client, user=user, channel=channel, text=f"Your support for {idea_ref(idea_id)} is withdrawn.")
-    elif not change.duplicate:
-        await tell(client, user=user, channel=channel, text=change.message)
+    async with deps.work(ack) as ack:
+        await ack()
+        user, channel, idea_id = _clicked(body, action)
+        if idea_id is None:
+            return
+        change = await deps.store.set_support(idea_id=idea_id, user_id=user, on=False, via="button")
+        if change.applied:
+            deps.outbox.notify()
+            await tell(client, user=user, channel=channel, text=f"Your support for {idea_ref(idea_id)} is withdrawn.")
+        elif not change.duplicate:
+            await tell(client, user=user, channel=channel, text=change.message)
 
 
 async def handle_restate_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """The submitter's "Restate the problem" button (in the needs-problem DM)."""
-    await ack()
-    user, channel = text_at(body, "user", "id"), where_clicked(body)
-    idea_id = idea_id_of(text_at(action, "value"))
-    if idea_id is None:
-        return
-    context = TriageContext(idea_id=idea_id, channel=channel)
-    opened = await open_modal(
-        client,
-        text_at(body, "trigger_id"),
-        build_loading_modal(title="Restate the problem", callback_id=ViewId.RESTATE, context=context),
-    )
-    idea = await deps.store.get_idea(idea_id=idea_id)
-    if not opened or idea is None:
-        return
-    if idea.submitter_id != user and not await deps.leads.is_lead(user):
-        refusal = build_loading_modal(
-            title="Restate the problem",
-            callback_id=ViewId.RESTATE,
-            context=context,
-            text=f"Only the person who submitted {idea_ref(idea_id)} (or a triage lead) can restate its problem.",
+    async with deps.work(ack) as ack:
+        await ack()
+        user, channel, idea_id = _clicked(body, action)
+        if idea_id is None:
+            return
+        context = TriageContext(idea_id=idea_id, channel=channel)
+        opened = await open_modal(
+            client,
+            text_at(body, "trigger_id"),
+            build_loading_modal(title="Restate the problem", callback_id=ViewId.RESTATE, context=context),
         )
+        idea = await deps.store.get_idea(idea_id=idea_id)
+        if not opened or idea is None:
+            return
+        if idea.submitter_id != user and not await deps.leads.is_lead(user):
+            refusal = build_loading_modal(
+                title="Restate the problem",
+                callback_id=ViewId.RESTATE,
+                context=context,
+                text=f"Only the person who submitted {idea_ref(idea_id)} (or a triage lead) can restate its problem.",
+            )
+            await best_effort(
+                client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=refusal), what="a refusal"
+            )
+            return
+        note = next(
+            (
+                a.reason
+                for a in await deps.store.history(idea_id=idea_id, limit=10)
+                if a.action == "status" and a.to_value == Status.NEEDS_PROBLEM
+            ),
+            "",
+        )
+        restate = build_restate_modal(context, idea, note)
         await best_effort(
-            client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=refusal), what="a refusal"
+            client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=restate), what="the restate form"
         )
-        return
-    note = next(
-        (
-            a.reason
-            for a in await deps.store.history(idea_id=idea_id, limit=10)
-            if a.action == "status" and a.to_value == Status.NEEDS_PROBLEM
-        ),
-        "",
-    )
-    restate = build_restate_modal(context, idea, note)
-    await best_effort(
-        client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=restate), what="the restate form"
-    )
 
 
 # --- modal submissions -------------------------------------------------------------------------
@@ -259,101 +287,88 @@ async def handle_restate_button(ack: AsyncAck, body: dict, action: dict, client:
 
 async def handle_decision_submission(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Record a decision with its reason; the outbox updates the card, replies in the thread, DMs."""
-    context = TriageContext.decode(view.get("private_metadata"))
-    user = text_at(body, "user", "id")
-    if context is None or context.status not in Status._value2member_map_:
-        await ack(response_action="errors", errors={B.REASON: "This form is out of date; close it and try again."})
-        return
-    reason = text_value(_values(view), B.REASON)
-    status = Status(context.status)
-    if status in REASON_REQUIRED and not reason:
-        await ack(response_action="errors", errors={B.REASON: "Please give a reason: the submitter will read it."})
-        return
-    if not await deps.leads.is_lead(user):
-        await ack(response_action="errors", errors={B.REASON: "Only triage leads can make this decision."})
-        return
-    idea = await deps.store.get_idea(idea_id=context.idea_id)
-    if idea is None:
-        await ack(response_action="errors", errors={B.REASON: f"There is no {idea_ref(context.idea_id)}."})
-        return
-    check = check_move(idea.status, status)
-    if not check.allowed:
-        await ack(response_action="errors", errors={B.REASON: f"{idea_ref(context.idea_id)}: {check.message}"})
-        return
-    change = await ack_when_stored(
-        ack,
-        deps.store.change_status(
-            idea_id=context.idea_id, actor_id=user, to_status=status, reason=reason, key=f"view:{text_at(view, 'id')}"
-        ),
-        failure_errors={B.REASON: SAVE_FAILED},
-        what=f"a decision on {idea_ref(context.idea_id)}",
-    )
-    await _after_change(deps, client, change, user=user, channel=context.channel, from_home=context.from_home)
+    async with deps.work(ack) as ack:
+        context = TriageContext.decode(view.get("private_metadata"))
+        user = text_at(body, "user", "id")
+        if context is None or context.status not in Status._value2member_map_:
+            await ack(response_action="errors", errors={B.REASON: "This form is out of date; close it and try again."})
+            return
+        reason = text_value(_values(view), B.REASON)
+        status = Status(context.status)
+        if status in REASON_REQUIRED and not reason:
+            await ack(response_action="errors", errors={B.REASON: "Please give a reason: the submitter will read it."})
+            return
+        if not await deps.leads.is_lead(user):
+            await ack(response_action="errors", errors={B.REASON: "Only triage leads can make this decision."})
+            return
+        idea = await deps.store.get_idea(idea_id=context.idea_id)
+        if idea is None:
+            await ack(response_action="errors", errors={B.REASON: f"There is no {idea_ref(context.idea_id)}."})
+            return
+        check = check_move(idea.status, status)
+        if not check.allowed:
+            await ack(response_action="errors", errors={B.REASON: f"{idea_ref(context.idea_id)}: {check.message}"})
+            return
+        key = f"view:{text_at(view, 'id')}"
+        write = deps.store.change_status(
+            idea_id=context.idea_id, actor_id=user, to_status=status, reason=reason, key=key
+        )
+        await _store_form(ack, deps, client, write, by=user, context=context, block=B.REASON, what="a decision on")
 
 
 async def handle_assign_submission(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Save the business sponsor and tech partner."""
-    context = TriageContext.decode(view.get("private_metadata"))
-    user = text_at(body, "user", "id")
-    values = _values(view)
-    sponsor, partner = selected_user(values, B.SPONSOR), selected_user(values, B.PARTNER)
-    if context is None:
-        await ack(response_action="errors", errors={B.SPONSOR: "This form is out of date; close it and try again."})
-        return
-    if not sponsor and not partner:
-        await ack(response_action="errors", errors={B.SPONSOR: "Pick a business sponsor, a tech partner, or both."})
-        return
-    if sponsor and sponsor == partner:
-        await ack(
-            response_action="errors",
-            errors={B.PARTNER: "Pick two different people: the sponsor owns the need, the partner owns the how."},
+    async with deps.work(ack) as ack:
+        context = TriageContext.decode(view.get("private_metadata"))
+        user = text_at(body, "user", "id")
+        values = _values(view)
+        sponsor, partner = selected_user(values, B.SPONSOR), selected_user(values, B.PARTNER)
+        if context is None:
+            await ack(response_action="errors", errors={B.SPONSOR: "This form is out of date; close it and try again."})
+            return
+        if not sponsor and not partner:
+            await ack(response_action="errors", errors={B.SPONSOR: "Pick a business sponsor, a tech partner, or both."})
+            return
+        if sponsor and sponsor == partner:
+            await ack(
+                response_action="errors",
+                errors={B.PARTNER: "Pick two different people: the sponsor owns the need, the partner owns the how."},
+            )
+            return
+        if not await deps.leads.is_lead(user):
+            await ack(response_action="errors", errors={B.SPONSOR: "Only triage leads can assign people."})
+            return
+        key = f"view:{text_at(view, 'id')}"
+        write = deps.store.assign(
+            idea_id=context.idea_id, actor_id=user, sponsor_id=sponsor, partner_id=partner, key=key
         )
-        return
-    if not await deps.leads.is_lead(user):
-        await ack(response_action="errors", errors={B.SPONSOR: "Only triage leads can assign people."})
-        return
-    change = await ack_when_stored(
-        ack,
-        deps.store.assign(
-            idea_id=context.idea_id,
-            actor_id=user,
-            sponsor_id=sponsor,
-            partner_id=partner,
-            key=f"view:{text_at(view, 'id')}",
-        ),
-        failure_errors={B.SPONSOR: SAVE_FAILED},
-        what=f"people for {idea_ref(context.idea_id)}",
-    )
-    await _after_change(deps, client, change, user=user, channel=context.channel, from_home=context.from_home)
+        await _store_form(ack, deps, client, write, by=user, context=context, block=B.SPONSOR, what="people for")
 
 
 async def handle_score_submission(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Save a lead's scores."""
-    context = TriageContext.decode(view.get("private_metadata"))
-    user = text_at(body, "user", "id")
-    values = _values(view)
-    scores = {block_id: selected_number(values, block_id) for block_id, _, _ in SCORE_QUESTIONS}
-    missing = {block_id: "Pick a score from 1 to 5." for block_id, value in scores.items() if value is None}
-    if context is None or missing:
-        await ack(response_action="errors", errors=missing or {B.CUSTOMER_VALUE: "This form is out of date."})
-        return
-    if not await deps.leads.is_lead(user):
-        await ack(response_action="errors", errors={B.CUSTOMER_VALUE: "Only triage leads can score ideas."})
-        return
-    change = await ack_when_stored(
-        ack,
-        deps.store.score(
+    async with deps.work(ack) as ack:
+        context = TriageContext.decode(view.get("private_metadata"))
+        user = text_at(body, "user", "id")
+        values = _values(view)
+        scores = {block_id: selected_number(values, block_id) for block_id, _, _ in SCORE_QUESTIONS}
+        missing = {block_id: "Pick a score from 1 to 5." for block_id, value in scores.items() if value is None}
+        if context is None or missing:
+            await ack(response_action="errors", errors=missing or {B.CUSTOMER_VALUE: "This form is out of date."})
+            return
+        if not await deps.leads.is_lead(user):
+            await ack(response_action="errors", errors={B.CUSTOMER_VALUE: "Only triage leads can score ideas."})
+            return
+        key = f"view:{text_at(view, 'id')}"
+        write = deps.store.score(
             idea_id=context.idea_id,
             lead_id=user,
             customer_value=scores[B.CUSTOMER_VALUE] or 0,
             strategic_fit=scores[B.STRATEGIC_FIT] or 0,
             feasibility=scores[B.FEASIBILITY] or 0,
-            key=f"view:{text_at(view, 'id')}",
-        ),
-        failure_errors={B.CUSTOMER_VALUE: SAVE_FAILED},
-        what=f"scores for {idea_ref(context.idea_id)}",
-    )
-    await _after_change(deps, client, change, user=user, channel=context.channel, from_home=context.from_home)
+            key=key,
+        )
+        await _store_form(ack, deps, client, write, by=user, context=context, block=B.CUSTOMER_VALUE, what="scores for")
 
 
 async def _merge_problem(deps: Deps, source_id: int, target_id: int | None) -> str:
@@ -373,74 +388,72 @@ async def _merge_problem(deps: Deps, source_id: int, target_id: int | None) -> s
 
 async def handle_merge_submission(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Merge the card's idea into the one named."""
-    context = TriageContext.decode(view.get("private_metadata"))
-    user = text_at(body, "user", "id")
-    if context is None:
-        await ack(response_action="errors", errors={B.MERGE_TARGET: "This form is out of date."})
-        return
-    target_id = parse_ref(text_value(_values(view), B.MERGE_TARGET))
-    problem = await _merge_problem(deps, context.idea_id, target_id)
-    if not problem and not await deps.leads.is_lead(user):
-        problem = "Only triage leads can merge ideas."
-    if problem:
-        await ack(response_action="errors", errors={B.MERGE_TARGET: problem})
-        return
-    assert target_id is not None
-    change = await ack_when_stored(
-        ack,
-        deps.store.merge(
-            source_id=context.idea_id, target_id=target_id, actor_id=user, key=f"view:{text_at(view, 'id')}"
-        ),
-        failure_errors={B.MERGE_TARGET: SAVE_FAILED},
-        what=f"a merge of {idea_ref(context.idea_id)}",
-    )
-    await _after_change(deps, client, change, user=user, channel=context.channel, from_home=context.from_home)
+    async with deps.work(ack) as ack:
+        context = TriageContext.decode(view.get("private_metadata"))
+        user = text_at(body, "user", "id")
+        if context is None:
+            await ack(response_action="errors", errors={B.MERGE_TARGET: "This form is out of date."})
+            return
+        target_id = parse_ref(text_value(_values(view), B.MERGE_TARGET))
+        problem = await _merge_problem(deps, context.idea_id, target_id)
+        if not problem and not await deps.leads.is_lead(user):
+            problem = "Only triage leads can merge ideas."
+        if problem:
+            await ack(response_action="errors", errors={B.MERGE_TARGET: problem})
+            return
+        assert target_id is not None
+        key = f"view:{text_at(view, 'id')}"
+        write = deps.store.merge(source_id=context.idea_id, target_id=target_id, actor_id=user, key=key)
+        await _store_form(ack, deps, client, write, by=user, context=context, block=B.MERGE_TARGET, what="a merge of")
 
 
 async def handle_restate_submission(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
     """The restated problem goes through the same gate as at capture; the idea returns to New."""
-    context = TriageContext.decode(view.get("private_metadata"))
-    user = text_at(body, "user", "id")
-    if context is None:
-        await ack(response_action="errors", errors={B.PROBLEM: "This form is out of date."})
-        return
-    idea = await deps.store.get_idea(idea_id=context.idea_id)
-    if idea is None:
-        await ack(response_action="errors", errors={B.PROBLEM: f"There is no {idea_ref(context.idea_id)}."})
-        return
-    if idea.submitter_id != user and not await deps.leads.is_lead(user):
-        await ack(response_action="errors", errors={B.PROBLEM: "Only the submitter or a triage lead can restate it."})
-        return
-    form = read_restate_form(view)
-    draft = IdeaDraft(title=idea.title, affected=form.affected, problem=form.problem, solution=idea.solution)
-    gate = on_problem_field(check_problem(draft), view)
-    view_id = text_at(view, "id")
+    async with deps.work(ack) as ack:
+        context = TriageContext.decode(view.get("private_metadata"))
+        user = text_at(body, "user", "id")
+        if context is None:
+            await ack(response_action="errors", errors={B.PROBLEM: "This form is out of date."})
+            return
+        idea = await deps.store.get_idea(idea_id=context.idea_id)
+        if idea is None:
+            await ack(response_action="errors", errors={B.PROBLEM: f"There is no {idea_ref(context.idea_id)}."})
+            return
+        if idea.submitter_id != user and not await deps.leads.is_lead(user):
+            await ack(
+                response_action="errors", errors={B.PROBLEM: "Only the submitter or a triage lead can restate it."}
+            )
+            return
+        form = read_restate_form(view)
+        draft = IdeaDraft(title=idea.title, affected=form.affected, problem=form.problem, solution=idea.solution)
+        gate = on_problem_field(check_problem(draft), view)
+        view_id = text_at(view, "id")
 
-    async def suggest() -> None:
-        await offer_rewrite(deps, client, view=view, draft=draft, coaching=next(iter(gate.coaching.values())))
+        async def suggest() -> None:
+            await offer_rewrite(deps, client, view=view, draft=draft, coaching=next(iter(gate.coaching.values())))
 
-    if not await passes_gate(ack, deps, view_id=view_id, problem=draft.problem, gate=gate, after_coaching=suggest):
-        return
-    flags = GateFlags(
-        problem_is_solution=gate.problem_is_solution, problem_is_vague=gate.problem_is_vague, quote=gate.quote
-    )
-    change = await ack_when_stored(
-        ack,
-        deps.store.restate_problem(
-            idea_id=context.idea_id,
-            actor_id=user,
-            affected=draft.affected,
-            problem=draft.problem,
-            flags=flags,
-            key=f"view:{view_id}",
-        ),
-        failure_errors={problem_block(view): SAVE_FAILED},
-        what=f"a restated problem for {idea_ref(context.idea_id)}",
-    )
-    await _after_change(deps, client, change, user=user, channel=context.channel, from_home=False)
-    if change is not None and change.applied:
-        thanks = f"Thanks — {idea_ref(context.idea_id)} is back in the triage queue with your restated problem."
-        await best_effort(client.chat_postMessage(channel=user, text=thanks), what="a restate confirmation")
+        if not await passes_gate(ack, deps, view_id=view_id, problem=draft.problem, gate=gate, after_coaching=suggest):
+            return
+        flags = GateFlags(
+            problem_is_solution=gate.problem_is_solution, problem_is_vague=gate.problem_is_vague, quote=gate.quote
+        )
+        change = await ack_when_stored(
+            ack,
+            deps.store.restate_problem(
+                idea_id=context.idea_id,
+                actor_id=user,
+                affected=draft.affected,
+                problem=draft.problem,
+                flags=flags,
+                key=f"view:{view_id}",
+            ),
+            failure_errors={problem_block(view): SAVE_FAILED},
+            what=f"a restated problem for {idea_ref(context.idea_id)}",
+        )
+        await _after_change(deps, client, change, user=user, channel=context.channel, from_home=False)
+        if change is not None and change.applied:
+            thanks = f"Thanks — {idea_ref(context.idea_id)} is back in the triage queue with your restated problem."
+            await best_effort(client.chat_postMessage(channel=user, text=thanks), what="a restate confirmation")
 
 
 async def merge_by_command(request: SlashRequest, *, user_id: str, deps: Deps, respond: AsyncRespond) -> None:
@@ -467,15 +480,15 @@ async def merge_by_command(request: SlashRequest, *, user_id: str, deps: Deps, r
 def register(app: AsyncApp) -> None:
     """Register the triage listeners, one per button and per modal."""
     for action_id in ACTION_TO_STATUS:  # Accept, Needs problem, Park, Decline, … (one handler)
-        app.action(action_id)(answer_at_ack(handle_decision_button))
-    app.action(Action.ASSIGN)(answer_at_ack(handle_assign_button))
-    app.action(Action.SCORE)(answer_at_ack(handle_score_button))
-    app.action(Action.MORE)(answer_at_ack(handle_more))
-    app.action(Action.SUPPORT)(answer_at_ack(handle_support))
-    app.action(Action.WITHDRAW_SUPPORT)(answer_at_ack(handle_withdraw_support))
-    app.action(Action.RESTATE)(answer_at_ack(handle_restate_button))
-    app.view(ViewId.DECISION)(answer_at_ack(handle_decision_submission))
-    app.view(ViewId.ASSIGN)(answer_at_ack(handle_assign_submission))
-    app.view(ViewId.SCORE)(answer_at_ack(handle_score_submission))
-    app.view(ViewId.MERGE)(answer_at_ack(handle_merge_submission))
-    app.view(ViewId.RESTATE)(answer_at_ack(handle_restate_submission))
+        app.action(action_id)(handle_decision_button)
+    app.action(Action.ASSIGN)(handle_assign_button)
+    app.action(Action.SCORE)(handle_score_button)
+    app.action(Action.MORE)(handle_more)
+    app.action(Action.SUPPORT)(handle_support)
+    app.action(Action.WITHDRAW_SUPPORT)(handle_withdraw_support)
+    app.action(Action.RESTATE)(handle_restate_button)
+    app.view(ViewId.DECISION)(handle_decision_submission)
+    app.view(ViewId.ASSIGN)(handle_assign_submission)
+    app.view(ViewId.SCORE)(handle_score_submission)
+    app.view(ViewId.MERGE)(handle_merge_submission)
+    app.view(ViewId.RESTATE)(handle_restate_submission)

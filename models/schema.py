@@ -9,23 +9,28 @@
 Schema changes run in one transaction that takes the write lock first (SQLite's
 `BEGIN IMMEDIATE`, PostgreSQL's advisory lock), so two copies starting at once never both
 create or upgrade.
+
+Alembic (with Mako, ~11 MB) is imported only to create, stamp or upgrade a schema: a start on a
+database already at HEAD_REVISION reads its version with one query and never loads it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401 - registers every table on SQLModel.metadata
 from models.store import Store
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+HEAD_REVISION = "0005"  # the newest file in migrations/versions (tests/store/test_migrations.py checks it)
+VERSION_TABLE = "alembic_version"  # where Alembic records a database's revision
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ADVISORY_LOCK = 0x1DEAB07
 FIRST_REVISION = "0001"
@@ -61,6 +66,8 @@ class SchemaState:
 
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -68,7 +75,9 @@ def _config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
-    """The newest revision shipped with this ideabot."""
+    """The newest revision shipped with this ideabot, as Alembic reads the migration files."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
@@ -76,13 +85,17 @@ def head_revision() -> str:
 
 def known_revisions() -> set[str]:
     """Every revision shipped with this ideabot."""
+    from alembic.script import ScriptDirectory
+
     return {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
 
 
 def _state(connection: Connection) -> SchemaState:
     tables = set(inspect(connection).get_table_names())
-    current = MigrationContext.configure(connection).get_current_revision()
-    return SchemaState(current=current, head=head_revision(), empty=not (tables & set(SQLModel.metadata.tables)))
+    current = None
+    if VERSION_TABLE in tables:  # one row: ideabot's migrations never branch
+        current = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+    return SchemaState(current=current, head=HEAD_REVISION, empty=not (tables & set(SQLModel.metadata.tables)))
 
 
 def _is_first_schema(connection: Connection) -> bool:
@@ -115,6 +128,8 @@ async def prepare_schema(store: Store, *, migrate: bool = False) -> SchemaState:
         _lock(connection)
         state = _state(connection)
         if state.empty:
+            from alembic import command
+
             SQLModel.metadata.create_all(connection)
             command.stamp(_config(connection), "head")
             return _state(connection)
@@ -131,6 +146,8 @@ async def prepare_schema(store: Store, *, migrate: bool = False) -> SchemaState:
                 f"The database's schema is out of date ({found}; this ideabot needs revision {state.head}). "
                 "Back the database up, then run `ideabot db upgrade` (or start with `ideabot run --migrate`)."
             )
+        from alembic import command
+
         config = _config(connection)
         if state.current is None:
             if not _is_first_schema(connection):

@@ -1,4 +1,11 @@
-"""Shared fixtures: a real ideabot over HTTP against the local Slack stand-in, on a real database (see databases.py)."""
+"""Shared fixtures: a real ideabot over HTTP against the local Slack stand-in, on a real database (see databases.py).
+
+The tests come in tiers, one folder each: `unit` (pure functions, no database), `store` (the
+store on a real database), `handlers` (the Bolt app's dispatch with real payloads, a real store),
+`e2e` (signed HTTP into a running ideabot against the Slack stand-in) and `system` (ideabot as
+operating-system processes: signals, replicas, crashes; marked `slow`: `pytest -m "not slow"`
+leaves them out). Payload fixtures shaped like Slack's real ones are in `fixtures/payloads/`.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +27,13 @@ def pytest_report_header(config) -> str:
 
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "sqlite_only: checks something only SQLite does (skipped on PostgreSQL)")
+    config.addinivalue_line("markers", "slow: runs ideabot as processes (every test in tests/system)")
 
 
 def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if item.path.parent.name == "system":
+            item.add_marker(pytest.mark.slow)
     if ON_POSTGRES:
         skip = pytest.mark.skip(reason="SQLite-specific (TEST_DATABASE_URL names PostgreSQL)")
         for item in items:

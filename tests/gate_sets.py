@@ -11,7 +11,7 @@ from bot.problem import check_problem
 
 DATA = Path(__file__).parent / "data"
 # The team's own writing. Written before the word lists were tuned; never trained on by the
-# learned gate (bot/judgment/train.py). Real writing's figures are in tests/test_judgment.py.
+# learned gate (bot/judgment/train.py). Real writing's figures are in tests/unit/test_judgment.py.
 HOLDOUT = DATA / "gate_holdout.jsonl"
 # Used while tuning the word lists, and trained on (at a lower weight than real writing).
 DEV = DATA / "gate_dev.jsonl"

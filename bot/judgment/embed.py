@@ -61,7 +61,7 @@ class Pieces:
     run of "▁" (no piece of this vocabulary ends with one but runs of it, so no merge crosses the
     cut), and each chunk is merged pairwise in the order of the file's merge list. A character the
     vocabulary lacks becomes its UTF-8 bytes' pieces. The `tokenizers` library gives the same ids
-    (tests/test_similar.py checks it on every labelled text); this costs a fraction of its memory
+    (tests/unit/test_similar.py checks it on every labelled text); this costs a fraction of its memory
     (two dicts of about 30,000 pieces, against ~22 MB for the library and its tokenizer object).
     """
 

@@ -3,9 +3,9 @@
 Reads the labelled sets in `tests/data/`, prints the figures, writes `bot/judgment/gate_model.json`.
 Same data, same file: the split, the vocabulary and the solver are deterministic.
 
-- Real writing (`gate_real.jsonl`, `gate_extra.jsonl`: reworded texts from public trackers and
-  idea portals) is split by a hash of each row's id: a quarter is held out and never trained on.
-- The team's own sets: `gate_dev.jsonl` is trained on at a lower weight (`OWN_WEIGHT`: the
+- Real writing (the sets in `REAL_SETS`: reworded texts from public trackers and idea portals,
+  see tests/data/README.md) is split by a hash of each row's id: a quarter is held out and never trained on.
+- The team's own sets: `gate_dev.jsonl` and the coach's examples are trained on at a lower weight (`OWN_WEIGHT`: the
   team's writing is not what the gate will read); `gate_holdout.jsonl` is never trained on.
 - The threshold on P(problem) is set on k-fold predictions over the training part of the real
   writing: the highest that still passes `PASS_TARGET` of the genuine problems (a wrongly coached
@@ -28,7 +28,13 @@ from bot.judgment.gate import CLASSES, CUE_NAMES, MODEL_PATH, GateModel, cue_vec
 from bot.problem import classify_by_rule, normalize, read_problem
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
-REAL_SETS = ("gate_real.jsonl", "gate_extra.jsonl", "gate_more_a.jsonl", "gate_more_b.jsonl")
+REAL_SETS = (
+    "gate_real.jsonl",
+    "gate_extra.jsonl",
+    "gate_more_a.jsonl",
+    "gate_more_b.jsonl",
+    "gate_more_c.jsonl",
+)
 OWN_TRAIN = "gate_dev.jsonl"
 OWN_HOLDOUT = "gate_holdout.jsonl"
 HELD_OUT_SHARE = 4  # one row in this many is held out (by the hash of its id)
@@ -47,6 +53,20 @@ def load_rows(name: str) -> list[dict]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     for i, row in enumerate(rows):
         row.setdefault("id", f"{name}:{i}")
+    return rows
+
+
+def coach_rows() -> list[dict]:
+    """The coach's examples (bot/coach_bank.json) as team rows: each problem, and the request it reframes.
+
+    The coach shows these as what a good problem statement looks like, so the gate must pass every
+    one and coach every request; they are the team's writing and weigh as the team's set does.
+    """
+    bank = json.loads((Path(__file__).resolve().parents[1] / "coach_bank.json").read_text(encoding="utf-8"))
+    rows = []
+    for example in bank["examples"]:
+        rows.append({"id": f"bank:{example['id']}:p", "text": example["problem"], "label": "problem"})
+        rows.append({"id": f"bank:{example['id']}:r", "text": example["request"], "label": "solution"})
     return rows
 
 
@@ -206,7 +226,7 @@ def rule_verdicts(rows: list[dict]) -> list[str]:
 def train() -> dict:
     """Train, measure and return the model file's contents."""
     real = real_rows()
-    own_train, own_holdout = load_rows(OWN_TRAIN), load_rows(OWN_HOLDOUT)
+    own_train, own_holdout = load_rows(OWN_TRAIN) + coach_rows(), load_rows(OWN_HOLDOUT)
     train_real = [r for r in real if not is_held_out(r)]
     held_out = [r for r in real if is_held_out(r)]
 

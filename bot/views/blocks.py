@@ -35,7 +35,7 @@ class Message:
 # The card (on every submission and every change) and the receipt are written as JSON directly:
 # slack_sdk's models check and convert every object on `to_dict()`, measured at 0.5 ms of the
 # card's 0.63 ms. The tests parse these with slack_sdk's models and require the same JSON back
-# (tests/test_views.py), and the stand-in checks Slack's limits.
+# (tests/unit/test_views.py), and the stand-in checks Slack's limits.
 
 
 def md(text: str) -> dict[str, Any]:

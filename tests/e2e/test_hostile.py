@@ -11,8 +11,8 @@ from bot.scheduler import make_trigger
 from bot.standin.local import IDEAS_CHANNEL, LEAD, SUBMITTER, LocalSlack, idea_answers
 from tests.conftest import FAST, FakeClock
 from tests.databases import database_url
-from tests.test_capture_e2e import mrkdwn_strings
-from tests.test_triage_e2e import decide
+from tests.e2e.test_capture_e2e import mrkdwn_strings
+from tests.e2e.test_triage_e2e import decide
 
 HOSTILE = {
     "channel": "<!channel>",

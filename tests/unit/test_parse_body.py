@@ -80,7 +80,7 @@ def test_a_requests_kind_names_ids_never_content() -> None:
     assert request_kind(actions) == "block_actions weird?id?script?"
     assert request_kind({"type": "view_closed", "view": {"callback_id": "other_modal"}}) == "view_closed other_modal"
     assert request_kind([1, 2]) == "unknown" and request_kind({}) == "unknown"
-    odd = {"type": "event_callback", "event": {"type": None, "subtype": 3}}  # what tests/test_fuzz.py found
+    odd = {"type": "event_callback", "event": {"type": None, "subtype": 3}}  # what tests/e2e/test_fuzz.py found
     assert request_kind(odd) == "event_callback ?"
 
 

@@ -9,7 +9,7 @@ import sys
 from bot.standin.driver import view_submission
 from bot.standin.local import IDEAS_CHANNEL, LEAD, LocalSlack, idea_answers
 from tests.databases import OTHER_WRITER
-from tests.test_reliability import fresh_view
+from tests.system.test_reliability import fresh_view
 
 
 async def test_150_submissions_and_20_status_changes_at_once(local: LocalSlack, caplog) -> None:

@@ -1,5 +1,5 @@
 """CSV import and export, the pure parts: the header, a row through the problem gate, cells a
-spreadsheet would run, progress. The commands themselves are tested in test_spreadsheet.py."""
+spreadsheet would run, progress. The commands: tests/e2e/test_spreadsheet.py."""
 
 from __future__ import annotations
 

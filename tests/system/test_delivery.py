@@ -14,7 +14,7 @@ from bot.standin.local import IDEAS_CHANNEL, LEAD, SUBMITTER, LocalSlack, idea_a
 from tests.conftest import FAST
 from tests.databases import database_url
 from tests.processes import BotProcess
-from tests.test_processes import card_calls
+from tests.system.test_processes import card_calls
 
 ENV = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "IDEAS_CHANNEL": "C0123456789"}
 

@@ -39,7 +39,7 @@ async def wait(condition, *, timeout: float = 15.0, what: str = "") -> None:
 
 async def test_a_card_in_flight_when_the_process_is_killed_is_posted_exactly_once(standin, tmp_path) -> None:
     db = database_url(tmp_path / "kill.db")
-    # The one process, delivering (DELIVERY=inline), dies mid-post; tests/test_delivery.py kills a deliverer.
+    # The one process, delivering (DELIVERY=inline), dies mid-post; tests/system/test_delivery.py kills a deliverer.
     bot = BotProcess(standin, db, cwd=tmp_path, DELIVERY="inline")
     await bot.start()
     try:

@@ -9,7 +9,7 @@ import yaml
 from bot.ids import BOT_SCOPES
 from handlers import register_handlers
 
-MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
 
 class Recorder:

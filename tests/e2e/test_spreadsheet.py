@@ -1,5 +1,5 @@
 """CSV import and export: real `ideabot import` / `ideabot export` processes on real databases, and
-imported cards posted through the running bot's outbox (the pure parts are in test_spreadsheet_rows.py).
+imported cards posted through the running bot's outbox (the pure parts: tests/unit/test_spreadsheet_rows.py).
 Tests that run many imports call the commands' functions in this process (`command`), which saves a
 second of start-up each; the command line itself is driven as a process by the others."""
 
@@ -25,7 +25,7 @@ from models.store import ExportedIdea, GateFlags, Store
 from tests.conftest import FAST
 from tests.databases import database_url
 from tests.processes import ideabot
-from tests.test_spreadsheet_rows import GOOD_PROBLEM
+from tests.unit.test_spreadsheet_rows import GOOD_PROBLEM
 
 MESSY = (
     "\ufeffIdea;Who is affected?;Pain point;Business value;Proposed solution;Status;Submitted by;Created;Priority\n"

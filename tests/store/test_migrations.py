@@ -3,6 +3,8 @@ newest revision, and ideabot refuses to run on a schema it does not know (SQLite
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -14,7 +16,7 @@ from sqlmodel import SQLModel
 
 from bot.server import RuntimeOptions
 from bot.standin.local import LocalSlack, idea_answers
-from models.schema import SchemaError, _config, head_revision, prepare_schema, schema_state
+from models.schema import HEAD_REVISION, SchemaError, _config, head_revision, prepare_schema, schema_state
 from models.store import Store
 from tests.conftest import FAST
 from tests.databases import database_url
@@ -295,3 +297,35 @@ async def test_ideabot_run_on_an_old_schema_exits_with_the_upgrade_command(tmp_p
         assert (await schema_state(store)).current == "0001"  # nobody touched it
     finally:
         await store.close()
+
+
+def test_the_head_revision_ideabot_checks_is_the_newest_migration() -> None:
+    assert head_revision() == HEAD_REVISION  # a new migration moves HEAD_REVISION with it
+
+
+async def test_starting_on_an_up_to_date_database_does_not_load_alembic(tmp_path) -> None:
+    url = database_url(tmp_path / "current.db")
+    store = Store.from_url(url)
+    try:
+        await prepare_schema(store)  # a new database: created and stamped (this loads Alembic here)
+    finally:
+        await store.close()
+    code = (
+        "import asyncio, sys\n"
+        "import bot.cli, bot.server\n"
+        "from models.schema import prepare_schema\n"
+        "from models.store import Store\n"
+        "async def start():\n"
+        f"    store = Store.from_url({url!r})\n"
+        "    try:\n"
+        "        print((await prepare_schema(store)).up_to_date)\n"
+        "    finally:\n"
+        "        await store.close()\n"
+        "asyncio.run(start())\n"
+        "print(any(m.split('.')[0] in ('alembic', 'mako') for m in sys.modules))\n"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert out.decode().split() == ["True", "False"], out.decode()

@@ -21,8 +21,8 @@ from bot.standin.local import LocalSlack, idea_answers
 from models.store import OutboxKind
 from tests.conftest import FakeClock
 from tests.databases import database_url
+from tests.e2e.test_digest_e2e import DIGEST_CHANNEL, capture_and_triage, chart_shares, digest_posts, options
 from tests.processes import BotProcess, ideabot
-from tests.test_digest_e2e import DIGEST_CHANNEL, capture_and_triage, chart_shares, digest_posts, options
 
 UPLOAD_CALLS = ("files.getUploadURLExternal", UPLOAD_METHOD, "files.completeUploadExternal")
 

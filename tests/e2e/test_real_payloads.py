@@ -1,9 +1,9 @@
-"""Real Slack payload shapes (tests/payloads/) sent, signed, to the running app (issue 16).
+"""Real Slack payload shapes (tests/fixtures/payloads/) sent, signed, to the running app (issue 16).
 
 Each fixture keeps the structure of a payload from Slack's SDK test suites or documentation, with
 ideabot's ids where it should reach a listener. Every one must be answered with the documented
 status well inside Slack's 3 seconds, log nothing at ERROR, and have exactly the effect its
-`expect` names (see tests/payloads/README.md); one the app has no listener for is answered 200 and
+`expect` names (see tests/fixtures/payloads/README.md); one the app has no listener for is answered 200 and
 logged at INFO as not understood.
 """
 
@@ -19,7 +19,7 @@ import pytest
 
 from bot.standin.driver import new_trigger_id, sign
 from bot.standin.local import IDEAS_CHANNEL, LocalSlack, idea_answers
-from tests.payloads import KINDS, Fixture, load_all, placeholders, render
+from tests.fixtures.payloads import KINDS, Fixture, load_all, placeholders, render
 
 FIXTURES = load_all()
 
@@ -91,7 +91,7 @@ async def send(local: LocalSlack, fixture: Fixture, values: dict[str, Any], *, r
     return await local.slack.post_raw(body, content_type=fixture.content_type, headers=headers)
 
 
-# What a fixture's `expect` may say (tests/payloads/README.md); anything else is a typo.
+# What a fixture's `expect` may say (tests/fixtures/payloads/README.md); anything else is a typo.
 EXPECT_KEYS = {
     "status", "body_empty", "body_contains", "json", "calls", "no_calls", "opened_view", "published_for",
     "ephemeral_to", "dm_to", "responses", "response_contains", "ideas", "submitter", "idea_status",

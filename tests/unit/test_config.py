@@ -137,5 +137,5 @@ def test_digest_chart_must_be_true_or_false() -> None:
 def test_digest_chart_is_in_the_example_env_file() -> None:
     from pathlib import Path
 
-    example = (Path(__file__).resolve().parent.parent / ".env.example").read_text()
+    example = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
     assert "\nDIGEST_CHART=true\n" in example

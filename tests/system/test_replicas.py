@@ -17,7 +17,7 @@ from models.schema import prepare_schema
 from models.store import Store
 from tests.databases import database_url
 from tests.processes import BotProcess
-from tests.test_reliability import fresh_view
+from tests.system.test_reliability import fresh_view
 
 DIGEST_CHANNEL = "C0000LEADS"
 SUBMISSIONS = 120
