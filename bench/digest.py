@@ -188,7 +188,7 @@ def measure_chart(digest, repeats: int = 3) -> dict[str, float]:
 def measure(path: Path, repeats: int = 3) -> dict[str, float]:
     """Time reading + composing + rendering the digest (best of `repeats`); peak RSS of this process."""
     from bot.config import Settings
-    from bot.digest import render_digest
+    from bot.digest_blocks import render_digest
     from bot.scheduler import DigestScheduler
     from models.store import Store
 

@@ -109,7 +109,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     return asyncio.run(db_status(settings))
 
 
-# --- CSV import and export (bot/spreadsheet.py) ----------------------------------------------
+# --- CSV import and export (bot/spreadsheet/) -------------------------------------------------
 
 
 def cmd_export(args: argparse.Namespace) -> int:

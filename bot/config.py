@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
@@ -88,161 +89,15 @@ class Settings:
 
         With `need_slack=False` (demo, digest preview) the Slack credentials may be absent.
         """
-        problems: list[str] = []
-
-        def get(name: str, default: str = "") -> str:
-            return environ.get(name, default).strip()
-
-        bot_token = get("SLACK_BOT_TOKEN")
-        signing_secret = get("SLACK_SIGNING_SECRET")
-        app_token = get("SLACK_APP_TOKEN")
-        ideas_channel = get("IDEAS_CHANNEL")
-
-        if need_slack:
-            if not bot_token:
-                problems.append("SLACK_BOT_TOKEN is missing (the Bot User OAuth Token, starts with xoxb-)")
-            elif not bot_token.startswith("xoxb-"):
-                problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
-            if app_token and not app_token.startswith("xapp-"):
-                problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp- (or be left unset)")
-            if not app_token and not signing_secret:
-                problems.append(
-                    "SLACK_SIGNING_SECRET is missing (Basic Information > App Credentials); "
-                    "it is required in HTTP mode, i.e. when SLACK_APP_TOKEN is not set"
-                )
-            if not ideas_channel:
-                problems.append(
-                    "IDEAS_CHANNEL is missing (the channel id where idea cards are posted, e.g. C0123456789)"
-                )
-        if ideas_channel and not _CHANNEL_ID.match(ideas_channel):
-            problems.append(
-                f"IDEAS_CHANNEL must be a channel id like C0123456789, got {ideas_channel!r} "
-                "(open the channel's details in Slack; the id is at the bottom)"
-            )
-
-        api_url = get("SLACK_API_URL", DEFAULT_SLACK_API_URL) or DEFAULT_SLACK_API_URL
-        if not re.match(r"^https?://[^\s/]+", api_url):
-            problems.append(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
-        elif not api_url.endswith("/"):
-            api_url += "/"
-
-        port = 3000
-        raw_port = get("PORT", "3000") or "3000"
-        if raw_port.isdigit() and 1 <= int(raw_port) <= 65535:
-            port = int(raw_port)
-        else:
-            problems.append(f"PORT must be a whole number from 1 to 65535, got {raw_port!r}")
-
-        database_url = get("DATABASE_URL", DEFAULT_DATABASE_URL) or DEFAULT_DATABASE_URL
-        if not re.match(r"^[a-z0-9]+(\+[a-z0-9]+)?://", database_url):
-            problems.append(f"DATABASE_URL must be an SQLAlchemy URL like {DEFAULT_DATABASE_URL}, got {database_url!r}")
-        elif database_url.startswith("sqlite") and "+aiosqlite" not in database_url:
-            problems.append("DATABASE_URL must use the async driver: sqlite+aiosqlite:///path/to/ideabot.db")
-        elif database_url.startswith("postgres") and "+asyncpg" not in database_url:
-            problems.append(
-                "DATABASE_URL must use the async driver: postgresql+asyncpg://user:password@host/db "
-                '(pip install "ideabot[postgres]")'
-            )
-
-        triage_users = frozenset(u.strip() for u in get("TRIAGE_USERS").split(",") if u.strip())
-        bad_users = sorted(u for u in triage_users if not _USER_ID.match(u))
-        if bad_users:
-            problems.append(
-                f"TRIAGE_USERS must be comma-separated Slack user ids like U0123ABCD, not names: {', '.join(bad_users)}"
-            )
-
-        usergroup = get("TRIAGE_USERGROUP")
-        if usergroup and not _USERGROUP_ID.match(usergroup):
-            problems.append(f"TRIAGE_USERGROUP must be a user-group id like S0123ABCD, got {usergroup!r}")
-
-        log_level = (get("LOG_LEVEL", "INFO") or "INFO").upper()
-        if log_level not in LOG_LEVELS:
-            problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
-
-        digest_channel = get("DIGEST_CHANNEL")
-        if digest_channel and not re.match(r"^(?:[CG][A-Z0-9]{2,}|#?[a-z0-9][a-z0-9_-]{0,79})$", digest_channel):
-            problems.append(
-                f"DIGEST_CHANNEL must be a channel id like C0123456789 or a name like #leadership, "
-                f"got {digest_channel!r}"
-            )
-        schedule = get("DIGEST_SCHEDULE", DEFAULT_DIGEST_SCHEDULE) or DEFAULT_DIGEST_SCHEDULE
-        timezone = get("DIGEST_TIMEZONE", "UTC") or "UTC"
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            problems.append(f"DIGEST_TIMEZONE must be an IANA time zone like Europe/London, got {timezone!r}")
-            timezone = "UTC"
-        try:
-            CronTrigger.from_crontab(schedule, timezone=timezone)
-        except ValueError as error:
-            problems.append(
-                f"DIGEST_SCHEDULE must be a crontab line like '{DEFAULT_DIGEST_SCHEDULE}' "
-                f"(minute hour day month weekday), got {schedule!r}: {error}"
-            )
-        raw_stale = get("STALE_AFTER_DAYS", "7") or "7"
-        stale_after_days = 7
-        if raw_stale.isdigit() and 1 <= int(raw_stale) <= 365:
-            stale_after_days = int(raw_stale)
-        else:
-            problems.append(f"STALE_AFTER_DAYS must be a whole number of days from 1 to 365, got {raw_stale!r}")
-        raw_share = get("INVENT_SHARE_WARNING", "0.2") or "0.2"
-        try:
-            invent_share = float(raw_share.rstrip("%")) / (100 if raw_share.endswith("%") else 1)
-        except ValueError:
-            invent_share = -1.0
-        if not 0 <= invent_share <= 1:
-            problems.append(f"INVENT_SHARE_WARNING must be a share from 0 to 1 (e.g. 0.2 or 20%), got {raw_share!r}")
-            invent_share = 0.2
-
-        delivery = (get("DELIVERY", "inline") or "inline").lower()
-        if delivery in ("auto", "process"):
-            # The child delivery process of earlier versions is gone: inline does its work.
-            problems.append(
-                f"DELIVERY={delivery} is no longer needed: remove it (`ideabot run` delivers), or set "
-                "DELIVERY=external and run `ideabot deliver` beside it"
-            )
-        elif delivery not in DELIVERY_MODES:
-            problems.append(f"DELIVERY must be one of {', '.join(DELIVERY_MODES)}, got {delivery!r}")
-
-        raw_interval = get("SLACK_POST_INTERVAL", "1") or "1"
-        try:
-            post_interval = float(raw_interval)
-        except ValueError:
-            post_interval = -1.0
-        if not 0 <= post_interval <= 60:
-            problems.append(f"SLACK_POST_INTERVAL must be seconds from 0 to 60 (Slack allows ~1), got {raw_interval!r}")
-            post_interval = 1.0
-
-        llm_base_url, llm_model = get("LLM_BASE_URL"), get("LLM_MODEL")
-        problems.extend(_llm_problems(llm_base_url, llm_model, get("LLM_API_KEY")))
-        digest_chart = _switch(get("DIGEST_CHART", "true"), "DIGEST_CHART", problems)
-
-        if problems:
-            raise ConfigError(problems)
-        return cls(
-            slack_bot_token=bot_token,
-            slack_signing_secret=signing_secret,
-            slack_app_token=app_token,
-            slack_api_url=api_url,
-            host=get("HOST", "0.0.0.0") or "0.0.0.0",
-            port=port,
-            database_url=database_url,
-            ideas_channel=ideas_channel,
-            triage_users=triage_users,
-            triage_usergroup=usergroup,
-            log_level=log_level,
-            digest_channel=digest_channel,
-            digest_schedule=schedule,
-            digest_timezone=timezone,
-            stale_after_days=stale_after_days,
-            invent_share_warning=invent_share,
-            delivery=delivery,
-            post_interval=post_interval,
-            llm_base_url=llm_base_url.rstrip("/"),
-            llm_model=llm_model,
-            llm_api_key=get("LLM_API_KEY"),
-            digest_chart=digest_chart,
-        )
+        env = _Env(environ)
+        values = _read_slack(env, need_slack=need_slack)
+        # Each reader checks one concern and notes its problems; all of them run before any is raised.
+        for read in (_read_server, _read_database, _read_triage, _read_digest, _read_delivery, _read_llm):
+            values.update(read(env))
+        values["digest_chart"] = _switch(env.get("DIGEST_CHART", "true"), "DIGEST_CHART", env.problems)
+        if env.problems:
+            raise ConfigError(env.problems)
+        return cls(**values)
 
     def __repr__(self) -> str:
         # Never let a token or secret reach a log line through repr().
@@ -251,6 +106,191 @@ class Settings:
             f"db={self.database_url.split('://')[0]}, ideas_channel={self.ideas_channel}, "
             f"llm={'on' if self.llm_enabled else 'off'})"
         )
+
+
+class _Env:
+    """The environment being read, and the problems found in it so far."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        self.problems: list[str] = []
+
+    def get(self, name: str, default: str = "") -> str:
+        """A variable, stripped; `default` when it is unset."""
+        return self.environ.get(name, default).strip()
+
+    def problem(self, text: str) -> None:
+        """Note a problem; `from_env` raises them all together."""
+        self.problems.append(text)
+
+
+def _read_slack(env: _Env, *, need_slack: bool) -> dict[str, Any]:
+    """The Slack credentials, the ideas channel and the Web API's URL."""
+    bot_token = env.get("SLACK_BOT_TOKEN")
+    signing_secret = env.get("SLACK_SIGNING_SECRET")
+    app_token = env.get("SLACK_APP_TOKEN")
+    ideas_channel = env.get("IDEAS_CHANNEL")
+    if need_slack:
+        _check_credentials(env, bot_token=bot_token, signing_secret=signing_secret, app_token=app_token)
+        if not ideas_channel:
+            env.problem("IDEAS_CHANNEL is missing (the channel id where idea cards are posted, e.g. C0123456789)")
+    if ideas_channel and not _CHANNEL_ID.match(ideas_channel):
+        env.problem(
+            f"IDEAS_CHANNEL must be a channel id like C0123456789, got {ideas_channel!r} "
+            "(open the channel's details in Slack; the id is at the bottom)"
+        )
+    api_url = env.get("SLACK_API_URL", DEFAULT_SLACK_API_URL) or DEFAULT_SLACK_API_URL
+    if not re.match(r"^https?://[^\s/]+", api_url):
+        env.problem(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
+    elif not api_url.endswith("/"):
+        api_url += "/"
+    return {
+        "slack_bot_token": bot_token,
+        "slack_signing_secret": signing_secret,
+        "slack_app_token": app_token,
+        "slack_api_url": api_url,
+        "ideas_channel": ideas_channel,
+    }
+
+
+def _check_credentials(env: _Env, *, bot_token: str, signing_secret: str, app_token: str) -> None:
+    """The bot token, and the app token (Socket Mode) or the signing secret (HTTP mode)."""
+    if not bot_token:
+        env.problem("SLACK_BOT_TOKEN is missing (the Bot User OAuth Token, starts with xoxb-)")
+    elif not bot_token.startswith("xoxb-"):
+        env.problem("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+    if app_token and not app_token.startswith("xapp-"):
+        env.problem("SLACK_APP_TOKEN must be an app-level token starting with xapp- (or be left unset)")
+    if not app_token and not signing_secret:
+        env.problem(
+            "SLACK_SIGNING_SECRET is missing (Basic Information > App Credentials); "
+            "it is required in HTTP mode, i.e. when SLACK_APP_TOKEN is not set"
+        )
+
+
+def _read_server(env: _Env) -> dict[str, Any]:
+    """Where the HTTP server listens."""
+    port = 3000
+    raw_port = env.get("PORT", "3000") or "3000"
+    if raw_port.isdigit() and 1 <= int(raw_port) <= 65535:
+        port = int(raw_port)
+    else:
+        env.problem(f"PORT must be a whole number from 1 to 65535, got {raw_port!r}")
+    return {"host": env.get("HOST", "0.0.0.0") or "0.0.0.0", "port": port}
+
+
+def _read_database(env: _Env) -> dict[str, Any]:
+    """The database's SQLAlchemy URL, with an async driver."""
+    database_url = env.get("DATABASE_URL", DEFAULT_DATABASE_URL) or DEFAULT_DATABASE_URL
+    if not re.match(r"^[a-z0-9]+(\+[a-z0-9]+)?://", database_url):
+        env.problem(f"DATABASE_URL must be an SQLAlchemy URL like {DEFAULT_DATABASE_URL}, got {database_url!r}")
+    elif database_url.startswith("sqlite") and "+aiosqlite" not in database_url:
+        env.problem("DATABASE_URL must use the async driver: sqlite+aiosqlite:///path/to/ideabot.db")
+    elif database_url.startswith("postgres") and "+asyncpg" not in database_url:
+        env.problem(
+            "DATABASE_URL must use the async driver: postgresql+asyncpg://user:password@host/db "
+            '(pip install "ideabot[postgres]")'
+        )
+    return {"database_url": database_url}
+
+
+def _read_triage(env: _Env) -> dict[str, Any]:
+    """Who the triage leads are, and the log level."""
+    triage_users = frozenset(u.strip() for u in env.get("TRIAGE_USERS").split(",") if u.strip())
+    bad_users = sorted(u for u in triage_users if not _USER_ID.match(u))
+    if bad_users:
+        env.problem(
+            f"TRIAGE_USERS must be comma-separated Slack user ids like U0123ABCD, not names: {', '.join(bad_users)}"
+        )
+    usergroup = env.get("TRIAGE_USERGROUP")
+    if usergroup and not _USERGROUP_ID.match(usergroup):
+        env.problem(f"TRIAGE_USERGROUP must be a user-group id like S0123ABCD, got {usergroup!r}")
+    # Read here to keep the order of the problems as they have always been listed.
+    log_level = (env.get("LOG_LEVEL", "INFO") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        env.problem(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+    return {"triage_users": triage_users, "triage_usergroup": usergroup, "log_level": log_level}
+
+
+def _read_digest(env: _Env) -> dict[str, Any]:
+    """Where and when the digest goes, and its thresholds (the chart switch is read last)."""
+    digest_channel = env.get("DIGEST_CHANNEL")
+    if digest_channel and not re.match(r"^(?:[CG][A-Z0-9]{2,}|#?[a-z0-9][a-z0-9_-]{0,79})$", digest_channel):
+        env.problem(
+            f"DIGEST_CHANNEL must be a channel id like C0123456789 or a name like #leadership, got {digest_channel!r}"
+        )
+    schedule = env.get("DIGEST_SCHEDULE", DEFAULT_DIGEST_SCHEDULE) or DEFAULT_DIGEST_SCHEDULE
+    timezone = env.get("DIGEST_TIMEZONE", "UTC") or "UTC"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        env.problem(f"DIGEST_TIMEZONE must be an IANA time zone like Europe/London, got {timezone!r}")
+        timezone = "UTC"
+    try:
+        CronTrigger.from_crontab(schedule, timezone=timezone)
+    except ValueError as error:
+        env.problem(
+            f"DIGEST_SCHEDULE must be a crontab line like '{DEFAULT_DIGEST_SCHEDULE}' "
+            f"(minute hour day month weekday), got {schedule!r}: {error}"
+        )
+    return {
+        "digest_channel": digest_channel,
+        "digest_schedule": schedule,
+        "digest_timezone": timezone,
+        "stale_after_days": _stale_after_days(env),
+        "invent_share_warning": _invent_share(env),
+    }
+
+
+def _stale_after_days(env: _Env) -> int:
+    """STALE_AFTER_DAYS: 1 to 365 days."""
+    raw_stale = env.get("STALE_AFTER_DAYS", "7") or "7"
+    if raw_stale.isdigit() and 1 <= int(raw_stale) <= 365:
+        return int(raw_stale)
+    env.problem(f"STALE_AFTER_DAYS must be a whole number of days from 1 to 365, got {raw_stale!r}")
+    return 7
+
+
+def _invent_share(env: _Env) -> float:
+    """INVENT_SHARE_WARNING: a share from 0 to 1, or a percentage."""
+    raw_share = env.get("INVENT_SHARE_WARNING", "0.2") or "0.2"
+    try:
+        invent_share = float(raw_share.rstrip("%")) / (100 if raw_share.endswith("%") else 1)
+    except ValueError:
+        invent_share = -1.0
+    if not 0 <= invent_share <= 1:
+        env.problem(f"INVENT_SHARE_WARNING must be a share from 0 to 1 (e.g. 0.2 or 20%), got {raw_share!r}")
+        invent_share = 0.2
+    return invent_share
+
+
+def _read_delivery(env: _Env) -> dict[str, Any]:
+    """Which process delivers the outbox, and the pace of posts to a channel."""
+    delivery = (env.get("DELIVERY", "inline") or "inline").lower()
+    if delivery in ("auto", "process"):
+        # The child delivery process of earlier versions is gone: inline does its work.
+        env.problem(
+            f"DELIVERY={delivery} is no longer needed: remove it (`ideabot run` delivers), or set "
+            "DELIVERY=external and run `ideabot deliver` beside it"
+        )
+    elif delivery not in DELIVERY_MODES:
+        env.problem(f"DELIVERY must be one of {', '.join(DELIVERY_MODES)}, got {delivery!r}")
+    raw_interval = env.get("SLACK_POST_INTERVAL", "1") or "1"
+    try:
+        post_interval = float(raw_interval)
+    except ValueError:
+        post_interval = -1.0
+    if not 0 <= post_interval <= 60:
+        env.problem(f"SLACK_POST_INTERVAL must be seconds from 0 to 60 (Slack allows ~1), got {raw_interval!r}")
+        post_interval = 1.0
+    return {"delivery": delivery, "post_interval": post_interval}
+
+
+def _read_llm(env: _Env) -> dict[str, Any]:
+    """The optional language model that suggests rewrites."""
+    llm_base_url, llm_model, llm_api_key = env.get("LLM_BASE_URL"), env.get("LLM_MODEL"), env.get("LLM_API_KEY")
+    env.problems.extend(_llm_problems(llm_base_url, llm_model, llm_api_key))
+    return {"llm_base_url": llm_base_url.rstrip("/"), "llm_model": llm_model, "llm_api_key": llm_api_key}
 
 
 def _llm_problems(base_url: str, model: str, api_key: str) -> list[str]:

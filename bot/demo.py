@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from bot.demo_history import import_history
-from bot.digest import render_digest
+from bot.digest_blocks import render_digest
 from bot.digest_commands import digest_text, write_chart
 from bot.outbox import Backoff
 from bot.server import RuntimeOptions

@@ -24,7 +24,7 @@ class OutboxBell:
     """How a listener tells whoever delivers that the store now owes Slack a message.
 
     The message itself is already a row (written with the change that caused it); ringing only
-    makes the worker in this process look now instead of at its next poll (bot/outbox.py). With
+    makes the worker in this process look now instead of at its next poll (bot/outbox/). With
     DELIVERY=external nobody here delivers and ringing does nothing: `ideabot deliver` polls.
     """
 

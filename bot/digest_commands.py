@@ -13,7 +13,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.digest import Digest, render_digest
+from bot.digest import Digest
+from bot.digest_blocks import render_digest
 from bot.digest_chart import HEIGHT_PX, WIDTH_PX, alt_text, chart_data, render_chart
 from bot.outbox import OutboxWorker
 from bot.scheduler import DigestScheduler, Period

@@ -3,7 +3,8 @@
 `compose_trend` turns what `models/digest_trend.read_trend` counted into one `PeriodCounts` a
 period, oldest first, the last being the digest's own period; `compose_pipeline` the pipeline of
 the ideas submitted in the balance window; `compose_share_trend` whether the problem-first share
-rose or fell. The text digest (bot/digest.py) and its chart (bot/digest_chart.py) both read these.
+rose or fell. The text digest (bot/digest.py, rendered by bot/digest_blocks.py) and its chart
+(bot/digest_chart.py) both read these.
 
 Thresholds: the share trend compares the first half of the periods with the second, says nothing
 when either half has fewer than `MIN_IDEAS_FOR_TREND` ideas, and calls a move of less than

@@ -1,4 +1,4 @@
-"""What the outbox needs to upload a digest's chart (its DIGEST_CHART item, bot/outbox.py).
+"""What the outbox needs to upload a digest's chart (its DIGEST_CHART item, bot/outbox/deliver.py).
 
 The chart goes in the digest channel right after the digest's first message, where a phone
 shows it without opening a thread. It is drawn when it is delivered, from the numbers the

@@ -109,10 +109,16 @@ def malformed(body: Any) -> str:
     """Why `body` is not a well-formed Slack payload ("" when it is)."""
     if not isinstance(body, dict):
         return "the payload is not an object"
-    reason = _what_bolt_indexes(body)
-    if reason:
-        return reason
-    kind = body.get("type")
+    reason = _what_bolt_indexes(body) or _top_level_error(body)
+    if not reason and body.get("type") in INTERACTIVE:
+        reason = _interactive_error(body)
+    elif not reason and body.get("type") == "event_callback":
+        reason = _event_error(body)
+    return reason
+
+
+def _top_level_error(body: dict) -> str:
+    """What is wrong with the ids, strings and lists any payload may carry at its top ("" if nothing)."""
     for path in ID_PATHS:
         if _bad_id(body, path):
             return f"“{'.'.join(path)}” is not a Slack id"
@@ -123,37 +129,51 @@ def malformed(body: Any) -> str:
         value = body.get(key)
         if value is not None and (not isinstance(value, list) or not all(isinstance(x, dict) for x in value)):
             return f"“{key}” is not a list of objects"
-    if kind in INTERACTIVE:
-        for key in INTERACTIVE_OBJECTS:
-            if _not(dict, body.get(key)):
-                return f"“{key}” is not an object"
-        if kind == "block_actions":
-            actions = body.get("actions")
-            if not actions:
-                return "block_actions without actions"
-            if not all(isinstance(a.get("action_id"), str) for a in actions):
-                return "an action without an action_id"
-        if kind in ("shortcut", "message_action") and not isinstance(body.get("callback_id"), str):
-            return f"{kind} without a callback_id"
-        if kind in ("view_submission", "view_closed"):
-            view = body.get("view")
-            if not isinstance(view, dict):
-                return f"{kind} without a view"
-            if not isinstance(view.get("callback_id"), str):
-                return "a view without a callback_id"
-            state = view.get("state")
-            if _not(dict, state) or (isinstance(state, dict) and _not(dict, state.get("values"))):
-                return "the view's state is not an object"
-    if kind == "event_callback":
-        event = body.get("event")
-        if not isinstance(event, dict):
-            return "event_callback without an event"
-        for key in EVENT_STRINGS:
-            if _not(str, event.get(key)):
-                return f"the event's “{key}” is not a string"
-        for key in EVENT_OBJECTS:
-            if _not(dict, event.get(key)):
-                return f"the event's “{key}” is not an object"
+    return ""
+
+
+def _interactive_error(body: dict) -> str:
+    """What is wrong with an interactivity payload's objects, actions and view ("" if nothing)."""
+    kind = body.get("type")
+    for key in INTERACTIVE_OBJECTS:
+        if _not(dict, body.get(key)):
+            return f"“{key}” is not an object"
+    if kind == "block_actions":
+        actions = body.get("actions")
+        if not actions:
+            return "block_actions without actions"
+        if not all(isinstance(a.get("action_id"), str) for a in actions):
+            return "an action without an action_id"
+    if kind in ("shortcut", "message_action") and not isinstance(body.get("callback_id"), str):
+        return f"{kind} without a callback_id"
+    if kind in ("view_submission", "view_closed"):
+        return _view_error(kind, body.get("view"))
+    return ""
+
+
+def _view_error(kind: str, view: Any) -> str:
+    """What is wrong with a view_submission's or view_closed's view ("" if nothing)."""
+    if not isinstance(view, dict):
+        return f"{kind} without a view"
+    if not isinstance(view.get("callback_id"), str):
+        return "a view without a callback_id"
+    state = view.get("state")
+    if _not(dict, state) or (isinstance(state, dict) and _not(dict, state.get("values"))):
+        return "the view's state is not an object"
+    return ""
+
+
+def _event_error(body: dict) -> str:
+    """What is wrong with an event_callback's event ("" if nothing)."""
+    event = body.get("event")
+    if not isinstance(event, dict):
+        return "event_callback without an event"
+    for key in EVENT_STRINGS:
+        if _not(str, event.get(key)):
+            return f"the event's “{key}” is not a string"
+    for key in EVENT_OBJECTS:
+        if _not(dict, event.get(key)):
+            return f"the event's “{key}” is not an object"
     return ""
 
 

@@ -22,7 +22,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Settings
-from bot.digest import BALANCE_WINDOW_DAYS, Digest, compose_digest, render_digest
+from bot.digest import BALANCE_WINDOW_DAYS, Digest, compose_digest
+from bot.digest_blocks import render_digest
 from bot.digest_chart import chart_data
 from bot.digest_trend import TREND_PERIODS
 from models.store import Store

@@ -42,7 +42,7 @@ def listener_client(settings: Settings, session: aiohttp.ClientSession, *, token
 def worker_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
     """The outbox worker's client: slack_sdk also retries one 5xx.
 
-    A 429 is not retried here: the worker pauses only that channel for Retry-After (bot/outbox.py)
+    A 429 is not retried here: the worker pauses only that channel for Retry-After (bot/outbox/worker.py)
     instead of this call sleeping in the middle of a batch and then trying again blind.
     """
     return AsyncWebClient(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
@@ -59,38 +59,63 @@ def _text(obj: Any) -> str:
 def render_blocks(blocks: Sequence[Mapping[str, Any]], *, width: int = 88) -> str:
     """Plain text for a list of blocks, one paragraph per block."""
     out: list[str] = []
-
-    def add(text: str, indent: str = "") -> None:
-        for line in text.split("\n"):
-            wrapped = textwrap.wrap(line, width=width, initial_indent=indent, subsequent_indent=indent + "  ")
-            out.extend(wrapped or [indent.rstrip()])
-
     for block in blocks:
-        kind = block.get("type")
-        if kind == "header":
-            title = _text(block.get("text"))
-            out.extend([title.upper(), "=" * min(width, len(title))])
-        elif kind == "section":
-            if block.get("text"):
-                add(_text(block["text"]))
-            fields = [_text(f).replace("\n", ": ", 1) for f in block.get("fields") or []]
-            if fields:
-                add(" · ".join(fields))
-            accessory = block.get("accessory")
-            if isinstance(accessory, Mapping) and accessory.get("type") == "button":
-                out.append(f"[ {_text(accessory.get('text'))} ]")
-        elif kind == "context":
-            for element in block.get("elements") or []:
-                add(_text(element), "  ")
-        elif kind == "actions":
-            buttons = [f"[ {_text(e.get('text'))} ]" for e in block.get("elements") or [] if e.get("type") == "button"]
-            if buttons:
-                out.append(" ".join(buttons))
-        elif kind == "divider":
-            out.append("-" * min(width, 40))
-        elif kind == "input":
-            out.append(f"{_text(block.get('label'))}: ____")
+        render = _RENDERERS.get(str(block.get("type")))
+        if render is not None:
+            out.extend(render(block, width))
     return "\n".join(out)
+
+
+def _wrapped(text: str, width: int, indent: str = "") -> list[str]:
+    """`text` wrapped to `width`, each of its lines on its own (a blank line kept)."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        wrapped = textwrap.wrap(line, width=width, initial_indent=indent, subsequent_indent=indent + "  ")
+        lines.extend(wrapped or [indent.rstrip()])
+    return lines
+
+
+def _header(block: Mapping[str, Any], width: int) -> list[str]:
+    title = _text(block.get("text"))
+    return [title.upper(), "=" * min(width, len(title))]
+
+
+def _section(block: Mapping[str, Any], width: int) -> list[str]:
+    lines = _wrapped(_text(block["text"]), width) if block.get("text") else []
+    fields = [_text(f).replace("\n", ": ", 1) for f in block.get("fields") or []]
+    if fields:
+        lines += _wrapped(" · ".join(fields), width)
+    accessory = block.get("accessory")
+    if isinstance(accessory, Mapping) and accessory.get("type") == "button":
+        lines.append(f"[ {_text(accessory.get('text'))} ]")
+    return lines
+
+
+def _context(block: Mapping[str, Any], width: int) -> list[str]:
+    return [line for element in block.get("elements") or [] for line in _wrapped(_text(element), width, "  ")]
+
+
+def _actions(block: Mapping[str, Any], _width: int) -> list[str]:
+    buttons = [f"[ {_text(e.get('text'))} ]" for e in block.get("elements") or [] if e.get("type") == "button"]
+    return [" ".join(buttons)] if buttons else []
+
+
+def _divider(_block: Mapping[str, Any], width: int) -> list[str]:
+    return ["-" * min(width, 40)]
+
+
+def _input(block: Mapping[str, Any], _width: int) -> list[str]:
+    return [f"{_text(block.get('label'))}: ____"]
+
+
+_RENDERERS: dict[str, Callable[[Mapping[str, Any], int], list[str]]] = {
+    "header": _header,
+    "section": _section,
+    "context": _context,
+    "actions": _actions,
+    "divider": _divider,
+    "input": _input,
+}
 
 
 def boxed(title: str, body: str, *, width: int = 90) -> str:

@@ -36,7 +36,7 @@ from bot.triage_views import (
     selected_user,
     text_value,
 )
-from bot.views import read_idea_form
+from bot.triage_views.restate import read_restate_form
 from handlers._ack import ack_when_stored
 from handlers._gate import passes_gate
 from handlers._reply import best_effort, idea_id_of, open_modal, tell, text_at, where_clicked
@@ -424,7 +424,7 @@ async def handle_restate_submission(ack: AsyncAck, body: dict, view: dict, clien
                 response_action="errors", errors={B.PROBLEM: "Only the submitter or a triage lead can restate it."}
             )
             return
-        form = read_idea_form(view)
+        form = read_restate_form(view)
         draft = IdeaDraft(title=idea.title, affected=form.affected, problem=form.problem, solution=idea.solution)
         gate = on_problem_field(check_problem(draft), view)
         view_id = text_at(view, "id")

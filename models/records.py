@@ -173,7 +173,7 @@ def outbox_row(kind: str, idea_id: int, *, due: datetime, now: datetime) -> dict
     return {"kind": kind, "idea_id": idea_id, "payload": "{}", "next_attempt_at": due, "created_at": now}
 
 
-# --- CSV import and export (`ideabot export` / `ideabot import`, see bot/spreadsheet.py) ---------
+# --- CSV import and export (`ideabot export` / `ideabot import`, see bot/spreadsheet/) ---------
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ class ExportedIdea:
 
 @dataclass(frozen=True)
 class IdeaImport:
-    """One CSV row, ready to store as an idea (see bot/spreadsheet.py)."""
+    """One CSV row, ready to store as an idea (see bot/spreadsheet/)."""
 
     import_key: str  # the row's identity: a re-import of the same row adds nothing
     draft: IdeaDraft

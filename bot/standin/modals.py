@@ -10,6 +10,10 @@ import secrets
 import time
 from typing import Any
 
+from bot.standin.limits import check_view
+
+TRIGGER_TTL_S = 3.0  # a trigger_id is valid for 3 seconds, once
+
 
 def _inputs(view: dict) -> dict[str, str]:
     """A view's input blocks: block id -> its element's action id."""
@@ -60,3 +64,56 @@ class PersonAtTheModal:
         element = block.get("element") or {}
         typed = view["state"]["values"].get(block_id, {}).get(element.get("action_id"), {})
         return typed["value"] if typed.get("value") is not None else element.get("initial_value")
+
+    def _check_trigger(self, trigger_id: str) -> str:
+        """ "" if the trigger id is fresh and unused, else Slack's error code."""
+        try:
+            issued_ms = int(trigger_id.split(".")[0])
+        except ValueError:
+            return "invalid_trigger_id"
+        if trigger_id in self._used_triggers:
+            return "invalid_trigger_id"
+        if time.time() * 1000 - issued_ms > TRIGGER_TTL_S * 1000:
+            return "expired_trigger_id"
+        self._used_triggers.add(trigger_id)
+        return ""
+
+    def _store_view(self, view: Any, *, view_id: str | None = None) -> dict:
+        stored = dict(view)
+        stored["id"] = view_id or f"V{next(self._view_ids):08d}"
+        stored["hash"] = f"{int(time.time())}.{secrets.token_hex(4)}"  # a new one with every change
+        before = self.views.get(stored["id"])
+        stored["state"] = {"values": kept_values(before, stored) if before else {}}
+        self.views[stored["id"]] = stored
+        return stored
+
+    def _m_views_open(self, args: dict) -> dict:
+        view = args.get("view")
+        error = check_view(view)
+        if error:
+            return {"ok": False, "error": error}
+        return {"ok": True, "view": self._store_view(view)}
+
+    def _m_views_push(self, args: dict) -> dict:
+        return self._m_views_open(args)
+
+    def _m_views_update(self, args: dict) -> dict:
+        view_id = str(args.get("view_id") or "")
+        if view_id not in self.views or view_id in self.closed_views:
+            return {"ok": False, "error": "not_found"}
+        if args.get("hash") and args["hash"] != self.views[view_id]["hash"]:
+            return {"ok": False, "error": "hash_conflict"}
+        view = args.get("view")
+        error = check_view(view)
+        if error:
+            return {"ok": False, "error": error}
+        return {"ok": True, "view": self._store_view(view, view_id=view_id)}
+
+    def _m_views_publish(self, args: dict) -> dict:
+        user_id = str(args.get("user_id") or "")
+        view = args.get("view")
+        error = check_view(view) if user_id else "invalid_arguments"
+        if error:
+            return {"ok": False, "error": error}
+        self.published[user_id] = view
+        return {"ok": True, "view": self._store_view(view)}

@@ -6,9 +6,11 @@ made against an older one and `not_found` once it is closed; what the person typ
 update only in blocks whose id is unchanged), enforces Slack's documented limits (so a
 message Slack would reject fails here too), records every call, and fails on demand: 429 with
 Retry-After, `ok: false` errors, HTTP 500, added latency, refused connections; with `post_rate`
-set it paces chat.postMessage per channel as Slack does (429 beyond it). File uploads
-(`files_upload_v2`'s three steps) are in files.py. The tests, the benchmark and `ideabot demo`
-all use it; nothing here talks to the internet.
+set it paces chat.postMessage per channel as Slack does (429 beyond it). This module is the server
+and its controls; the methods live beside it, mixed into `SlackWebAPIStandIn`: messages and
+conversations in messages.py, modals in modals.py, Socket Mode in sockets.py, file uploads
+(`files_upload_v2`'s three steps) in files.py, and Slack's limits in limits.py. The tests, the
+benchmark and `ideabot demo` all use it; nothing here talks to the internet.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import asyncio
 import itertools
 import json
 import math
-import secrets
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -27,16 +28,12 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from bot.standin.files import FileUploads
-from bot.standin.modals import PersonAtTheModal, kept_values
+from bot.standin.limits import check_message
+from bot.standin.messages import ChannelMessages, Message
+from bot.standin.modals import PersonAtTheModal
+from bot.standin.sockets import SocketMode
 
-TRIGGER_TTL_S = 3.0  # a trigger_id is valid for 3 seconds, once
 _TRIGGERED = ("views.open", "views.push")  # methods that spend a trigger id
-
-# Slack's limits (docs.slack.dev), enforced on every surface.
-MESSAGE_BLOCKS_MAX = 50
-VIEW_BLOCKS_MAX = 100
-MESSAGE_TEXT_MAX = 40_000
-MESSAGE_BLOCK_TEXT_MAX = 13_000  # msg_blocks_too_long has been seen around 13k characters of block text
 
 
 @dataclass
@@ -63,37 +60,7 @@ class Failure:
 
 
 @dataclass
-class Message:
-    """A message the stand-in holds."""
-
-    channel: str
-    ts: str
-    text: str
-    blocks: list
-    thread_ts: str | None = None
-    metadata: dict | None = None
-    user: str = ""
-    bot_id: str = ""
-    edited: bool = False
-    files: list | None = None  # a file share (files.completeUploadExternal)
-
-    def as_dict(self, *, with_metadata: bool) -> dict:
-        data: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text, "blocks": self.blocks}
-        if self.files:
-            data.update(files=self.files, upload=True)
-        if self.user:
-            data["user"] = self.user
-        if self.bot_id:
-            data["bot_id"] = self.bot_id
-        if self.thread_ts:
-            data["thread_ts"] = self.thread_ts
-        if with_metadata and self.metadata:
-            data["metadata"] = self.metadata
-        return data
-
-
-@dataclass
-class SlackWebAPIStandIn(PersonAtTheModal, FileUploads):
+class SlackWebAPIStandIn(PersonAtTheModal, ChannelMessages, SocketMode, FileUploads):
     """The stand-in server; `await start()`, point `SLACK_API_URL` at `.url`, `await stop()`."""
 
     token: str = "xoxb-standin-token"
@@ -126,11 +93,8 @@ class SlackWebAPIStandIn(PersonAtTheModal, FileUploads):
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self.port = 0
-        self._sockets: list[web.WebSocketResponse] = []
-        self.socket_acks: list[dict] = []
-        self.socket_connections = 0  # WebSocket connections accepted so far
-        self.socket_silent = False  # stop answering pings (a half-dead connection)
         self.responses: list[dict] = []  # bodies posted to response_url, with "_token"
+        self._init_sockets()
         self._init_files()
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -185,79 +149,6 @@ class SlackWebAPIStandIn(PersonAtTheModal, FileUploads):
             return web.Response(status=400, text=check_message(body) if isinstance(body, dict) else "invalid_payload")
         self.responses.append({**body, "_token": request.match_info["token"]})
         return web.Response(text="ok")
-
-    @property
-    def socket_url(self) -> str:
-        """The Socket Mode WebSocket URL apps.connections.open hands out."""
-        return f"ws://127.0.0.1:{self.port}/socket"
-
-    # --- Socket Mode -----------------------------------------------------------------------
-
-    async def _handle_socket(self, request: web.Request) -> web.StreamResponse:
-        ws = web.WebSocketResponse(autoping=False)
-        await ws.prepare(request)
-        self._sockets.append(ws)
-        self.socket_connections += 1
-        await ws.send_json(
-            {
-                "type": "hello",
-                "num_connections": len(self._sockets),
-                "connection_info": {"app_id": "A00000001"},
-                "debug_info": {"host": "standin"},
-            }
-        )
-        try:
-            async for message in ws:
-                if message.type == web.WSMsgType.PING:
-                    if not self.socket_silent:
-                        await ws.pong(message.data)
-                elif message.type == web.WSMsgType.TEXT:
-                    try:
-                        data = json.loads(message.data)
-                    except ValueError:
-                        continue
-                    if isinstance(data, dict) and data.get("envelope_id"):
-                        self.socket_acks.append(data)
-        finally:
-            if ws in self._sockets:
-                self._sockets.remove(ws)
-        return ws
-
-    @property
-    def open_sockets(self) -> int:
-        """How many Socket Mode connections are open now."""
-        return sum(1 for ws in self._sockets if not ws.closed)
-
-    async def socket_send(self, kind: str, payload: dict, *, envelope_id: str = "", retry_attempt: int = 0) -> str:
-        """Send an envelope (events_api, interactive, slash_commands) on the newest connection."""
-        envelope_id = envelope_id or f"env-{next(self._ts)}"
-        ws = next(ws for ws in reversed(self._sockets) if not ws.closed)
-        await ws.send_json(
-            {
-                "envelope_id": envelope_id,
-                "type": kind,
-                "payload": payload,
-                "accepts_response_payload": kind != "events_api",
-                "retry_attempt": retry_attempt,
-                "retry_reason": "",
-            }
-        )
-        return envelope_id
-
-    def socket_ack(self, envelope_id: str) -> dict | None:
-        """The app's ack of an envelope, if it arrived."""
-        return next((a for a in self.socket_acks if a.get("envelope_id") == envelope_id), None)
-
-    async def socket_disconnect(self, reason: str = "refresh_requested") -> None:
-        """Ask the app to reconnect, as Slack does before it recycles a connection."""
-        for ws in list(self._sockets):
-            if not ws.closed:
-                await ws.send_json({"type": "disconnect", "reason": reason, "debug_info": {"host": "standin"}})
-
-    async def socket_drop(self) -> None:
-        """Close every Socket Mode connection without warning."""
-        for ws in list(self._sockets):
-            await ws.close()
 
     # --- control ---------------------------------------------------------------------------
 
@@ -403,167 +294,6 @@ class SlackWebAPIStandIn(PersonAtTheModal, FileUploads):
             "bot_id": self.bot_id,
         }
 
-    def _channel_for(self, channel: str) -> str:
-        return "D" + channel[1:] if channel[:1] in ("U", "W") else channel
-
-    def _m_chat_postMessage(self, args: dict) -> dict:
-        channel = str(args.get("channel") or "")
-        if not channel or channel in self.missing_channels:
-            return {"ok": False, "error": "channel_not_found"}
-        error = check_message(args)
-        if error:
-            return {"ok": False, "error": error}
-        metadata = args.get("metadata")
-        if metadata is not None and (not isinstance(metadata, dict) or "event_type" not in metadata):
-            return {"ok": False, "error": "invalid_metadata_format"}
-        channel = self._channel_for(channel)
-        thread_ts = args.get("thread_ts") or None
-        if thread_ts and not any(m.ts == thread_ts for m in self.messages[channel]):
-            return {"ok": False, "error": "thread_not_found"}
-        message = Message(
-            channel=channel,
-            ts=self._new_ts(),
-            text=str(args.get("text") or ""),
-            blocks=list(args.get("blocks") or []),
-            thread_ts=str(thread_ts) if thread_ts else None,
-            metadata=metadata,
-            user=self.bot_user_id,
-            bot_id=self.bot_id,
-        )
-        self.messages[channel].append(message)
-        return {
-            "ok": True,
-            "channel": channel,
-            "ts": message.ts,
-            "message": message.as_dict(with_metadata=True),
-        }
-
-    def _share(self, channel: str, *, text: str, files: list, thread_ts: str = "") -> Message:
-        """The message a file share posts (files.completeUploadExternal)."""
-        message = Message(
-            channel=channel,
-            ts=self._new_ts(),
-            text=text,
-            blocks=[],
-            thread_ts=thread_ts or None,
-            user=self.bot_user_id,
-            bot_id=self.bot_id,
-            files=files,
-        )
-        self.messages[channel].append(message)
-        return message
-
-    def _m_chat_update(self, args: dict) -> dict:
-        channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
-        found = next((m for m in self.messages.get(channel, []) if m.ts == ts), None)
-        if found is None:
-            return {"ok": False, "error": "message_not_found"}
-        error = check_message(args)
-        if error:
-            return {"ok": False, "error": error}
-        found.text = str(args.get("text") or "")
-        found.blocks = list(args.get("blocks") or [])
-        found.edited = True
-        return {"ok": True, "channel": channel, "ts": ts, "text": found.text}
-
-    def _m_chat_postEphemeral(self, args: dict) -> dict:
-        if not args.get("channel") or not args.get("user"):
-            return {"ok": False, "error": "invalid_arguments"}
-        error = check_message(args)
-        if error:
-            return {"ok": False, "error": error}
-        return {"ok": True, "message_ts": self._new_ts()}
-
-    def _m_chat_getPermalink(self, args: dict) -> dict:
-        channel, ts = str(args.get("channel") or ""), str(args.get("message_ts") or "")
-        if not channel or not ts or channel in self.missing_channels:
-            return {"ok": False, "error": "channel_not_found"}
-        return {
-            "ok": True,
-            "channel": channel,
-            "permalink": f"{self.team_url}archives/{channel}/p{ts.replace('.', '')}",
-        }
-
-    def _m_conversations_history(self, args: dict) -> dict:
-        channel = str(args.get("channel") or "")
-        if channel in self.missing_channels:
-            return {"ok": False, "error": "channel_not_found"}
-        oldest = float(args.get("oldest") or 0)
-        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
-        top = [m for m in self.messages.get(channel, []) if not m.thread_ts and float(m.ts) >= oldest]
-        top.sort(key=lambda m: float(m.ts), reverse=True)
-        limit = int(args.get("limit") or 100)
-        return {
-            "ok": True,
-            "messages": [m.as_dict(with_metadata=with_metadata) for m in top[:limit]],
-            "has_more": False,
-        }
-
-    def _m_conversations_replies(self, args: dict) -> dict:
-        channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
-        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
-        thread = [m for m in self.messages.get(channel, []) if m.ts == ts or m.thread_ts == ts]
-        if not thread:
-            return {"ok": False, "error": "thread_not_found"}
-        return {
-            "ok": True,
-            "messages": [m.as_dict(with_metadata=with_metadata) for m in thread],
-            "has_more": False,
-        }
-
-    def _check_trigger(self, trigger_id: str) -> str:
-        """ "" if the trigger id is fresh and unused, else Slack's error code."""
-        try:
-            issued_ms = int(trigger_id.split(".")[0])
-        except ValueError:
-            return "invalid_trigger_id"
-        if trigger_id in self._used_triggers:
-            return "invalid_trigger_id"
-        if time.time() * 1000 - issued_ms > TRIGGER_TTL_S * 1000:
-            return "expired_trigger_id"
-        self._used_triggers.add(trigger_id)
-        return ""
-
-    def _store_view(self, view: Any, *, view_id: str | None = None) -> dict:
-        stored = dict(view)
-        stored["id"] = view_id or f"V{next(self._view_ids):08d}"
-        stored["hash"] = f"{int(time.time())}.{secrets.token_hex(4)}"  # a new one with every change
-        before = self.views.get(stored["id"])
-        stored["state"] = {"values": kept_values(before, stored) if before else {}}
-        self.views[stored["id"]] = stored
-        return stored
-
-    def _m_views_open(self, args: dict) -> dict:
-        view = args.get("view")
-        error = check_view(view)
-        if error:
-            return {"ok": False, "error": error}
-        return {"ok": True, "view": self._store_view(view)}
-
-    def _m_views_push(self, args: dict) -> dict:
-        return self._m_views_open(args)
-
-    def _m_views_update(self, args: dict) -> dict:
-        view_id = str(args.get("view_id") or "")
-        if view_id not in self.views or view_id in self.closed_views:
-            return {"ok": False, "error": "not_found"}
-        if args.get("hash") and args["hash"] != self.views[view_id]["hash"]:
-            return {"ok": False, "error": "hash_conflict"}
-        view = args.get("view")
-        error = check_view(view)
-        if error:
-            return {"ok": False, "error": error}
-        return {"ok": True, "view": self._store_view(view, view_id=view_id)}
-
-    def _m_views_publish(self, args: dict) -> dict:
-        user_id = str(args.get("user_id") or "")
-        view = args.get("view")
-        error = check_view(view) if user_id else "invalid_arguments"
-        if error:
-            return {"ok": False, "error": error}
-        self.published[user_id] = view
-        return {"ok": True, "view": self._store_view(view)}
-
     def _m_usergroups_users_list(self, args: dict) -> dict:
         group = str(args.get("usergroup") or "")
         if group not in self.usergroups:
@@ -602,123 +332,3 @@ async def _read_args(request: web.Request) -> dict[str, Any]:
             except ValueError:
                 args[key] = None
     return args
-
-
-# --- Slack's limits ---------------------------------------------------------------------------
-
-
-def _text_of(obj: Any) -> str:
-    return obj.get("text", "") if isinstance(obj, dict) and isinstance(obj.get("text"), str) else ""
-
-
-def _block_text_length(block: dict) -> int:
-    total = len(_text_of(block.get("text")))
-    for f in block.get("fields") or []:
-        total += len(_text_of(f))
-    for e in block.get("elements") or []:
-        total += len(_text_of(e)) + len(_text_of(e.get("text") if isinstance(e, dict) else None))
-    return total
-
-
-def check_blocks(blocks: Any, *, max_blocks: int) -> str:
-    """ "" if Slack would accept these blocks, else the error code it answers."""
-    if not isinstance(blocks, list):
-        return "invalid_blocks_format"
-    if len(blocks) > max_blocks:
-        return "invalid_blocks"
-    seen_ids: set[str] = set()
-    for block in blocks:
-        if not isinstance(block, dict) or "type" not in block:
-            return "invalid_blocks"
-        block_id = block.get("block_id")
-        if block_id is not None:
-            if not isinstance(block_id, str) or len(block_id) > 255 or block_id in seen_ids:
-                return "invalid_blocks"
-            seen_ids.add(block_id)
-        kind = block["type"]
-        if kind == "section":
-            if "text" not in block and "fields" not in block:
-                return "invalid_blocks"
-            if len(_text_of(block.get("text"))) > 3000:
-                return "invalid_blocks"
-            fields = block.get("fields") or []
-            if len(fields) > 10 or any(len(_text_of(f)) > 2000 for f in fields):
-                return "invalid_blocks"
-            accessory = block.get("accessory")
-            if accessory is not None and _element_error(accessory):
-                return "invalid_blocks"
-        elif kind == "header":
-            if not (1 <= len(_text_of(block.get("text"))) <= 150):
-                return "invalid_blocks"
-        elif kind == "context":
-            elements = block.get("elements") or []
-            if not elements or len(elements) > 10 or any(len(_text_of(e)) > 3000 for e in elements):
-                return "invalid_blocks"
-        elif kind == "actions":
-            elements = block.get("elements") or []
-            if not elements or len(elements) > 25 or any(_element_error(e) for e in elements):
-                return "invalid_blocks"
-        elif kind == "input":
-            label = _text_of(block.get("label"))
-            if not label or len(label) > 2000 or _element_error(block.get("element")):
-                return "invalid_blocks"
-        elif kind not in ("divider", "image", "rich_text", "markdown"):
-            return "invalid_blocks"
-    return ""
-
-
-def _element_error(element: Any) -> bool:
-    if not isinstance(element, dict) or "type" not in element:
-        return True
-    if len(str(element.get("action_id", ""))) > 255:
-        return True
-    kind = element["type"]
-    if kind == "button":
-        return not (1 <= len(_text_of(element.get("text"))) <= 75) or len(str(element.get("value", ""))) > 2000
-    if kind == "plain_text_input":
-        max_length = element.get("max_length", 3000)
-        initial = element.get("initial_value")
-        return (
-            not isinstance(max_length, int)
-            or not (1 <= max_length <= 3000)
-            or (isinstance(initial, str) and len(initial) > max_length)
-        )
-    if kind in ("radio_buttons", "static_select", "overflow", "checkboxes"):
-        options = element.get("options") or []
-        limit = 5 if kind == "overflow" else 100
-        return not options or len(options) > limit or any(len(_text_of(o.get("text"))) > 75 for o in options)
-    return False
-
-
-def check_message(args: dict) -> str:
-    """ "" if Slack would accept this message body, else its error code."""
-    text = args.get("text")
-    blocks = args.get("blocks")
-    if not text and not blocks:
-        return "no_text"
-    if isinstance(text, str) and len(text) > MESSAGE_TEXT_MAX:
-        return "msg_too_long"
-    if blocks:
-        error = check_blocks(blocks, max_blocks=MESSAGE_BLOCKS_MAX)
-        if error:
-            return error
-        if sum(_block_text_length(b) for b in blocks) > MESSAGE_BLOCK_TEXT_MAX:
-            return "msg_blocks_too_long"
-    return ""
-
-
-def check_view(view: Any) -> str:
-    """ "" if Slack would accept this view, else its error code."""
-    if not isinstance(view, dict) or view.get("type") not in ("modal", "home"):
-        return "invalid_arguments"
-    if view["type"] == "modal":
-        for key in ("title", "submit", "close"):
-            value = view.get(key)
-            if value is not None and not (1 <= len(_text_of(value)) <= 24):
-                return "invalid_arguments"
-        if not view.get("title"):
-            return "invalid_arguments"
-    metadata = view.get("private_metadata")
-    if metadata is not None and (not isinstance(metadata, str) or len(metadata) > 3000):
-        return "invalid_arguments"
-    return check_blocks(view.get("blocks") or [], max_blocks=VIEW_BLOCKS_MAX)

@@ -11,7 +11,7 @@ from bot.outbox import ChannelPace
 from bot.outbox_report import print_outbox
 from bot.server import RuntimeOptions
 from bot.standin.local import IDEAS_CHANNEL, LocalSlack, idea_answers
-from bot.standin.webapi import Message
+from bot.standin.messages import Message
 from models.store import OutboxKind
 from models.tables import utcnow
 from tests.databases import database_url

@@ -114,7 +114,14 @@ async def check(local: LocalSlack, fixture: Fixture, reply, calls_before: int, r
     new_calls = accepted_calls(local, calls_before)
     delta = dict(Counter(c.method for c in new_calls))
     context = f"{fixture.id}: reply {reply.status} {reply.body[:300]!r}; calls {delta}"
+    check_reply(expect, reply, context)
+    check_calls(local, expect, new_calls, delta, responses_before, context)
+    await check_stored(local, expect, context)
+    check_logged(expect, caplog, context)
 
+
+def check_reply(expect: dict, reply, context: str) -> None:
+    """The HTTP answer: its status and body."""
     assert reply.status == expect.get("status", 200), context
     if expect.get("body_empty"):
         assert reply.body == "", context
@@ -122,6 +129,12 @@ async def check(local: LocalSlack, fixture: Fixture, reply, calls_before: int, r
         assert text in reply.body, context
     for key, value in expect.get("json", {}).items():
         assert reply.json().get(key) == value, context
+
+
+def check_calls(
+    local: LocalSlack, expect: dict, new_calls: list, delta: dict, responses_before: int, context: str
+) -> None:
+    """The Web API calls the app made, and what it posted to response_url."""
     for method, count in expect.get("calls", {}).items():
         assert delta.get(method, 0) == count, context
     if expect.get("no_calls"):
@@ -144,6 +157,9 @@ async def check(local: LocalSlack, fixture: Fixture, reply, calls_before: int, r
         assert len(responses) == expect["responses"], context
         assert all(expect.get("response_contains", "") in json.dumps(r) for r in responses), context
 
+
+async def check_stored(local: LocalSlack, expect: dict, context: str) -> None:
+    """The ideas, supporters and comments in the database."""
     ideas = await local.store.recent_ideas(limit=100)  # newest first
     if "ideas" in expect:
         assert len(ideas) == expect["ideas"], context
@@ -165,6 +181,9 @@ async def check(local: LocalSlack, fixture: Fixture, reply, calls_before: int, r
         if "comment_deleted" in expect:
             assert comments and comments[-1].deleted is expect["comment_deleted"], context
 
+
+def check_logged(expect: dict, caplog, context: str) -> None:
+    """Whether the app logged the payload as not understood."""
     logged = not_understood(caplog)
     if expect.get("unhandled"):
         assert logged, f"{context}: no INFO line saying it was not understood"

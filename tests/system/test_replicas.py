@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from bot.standin.driver import view_submission
 from bot.standin.local import IDEAS_CHANNEL, idea_answers
-from bot.standin.webapi import Message
+from bot.standin.messages import Message
 from models.schema import prepare_schema
 from models.store import Store
 from tests.databases import database_url

@@ -14,7 +14,7 @@ from bot.config import ConfigError, Settings
 from bot.domain import IdeaDraft
 from bot.problem import check_problem
 from bot.rewrite import SUGGESTION_MAX, build_messages, clean_suggestion
-from bot.standin.webapi import check_view
+from bot.standin.limits import check_view
 from bot.views import idea_modal
 from tests.conftest import NOTIFYING
 

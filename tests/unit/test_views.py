@@ -8,8 +8,10 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.domain import IdeaDraft, Kind, Origin, SourceMessage, Status
-from bot.standin.webapi import check_message, check_view
+from bot.standin.limits import check_message, check_view
 from bot.triage_views import build_triage_actions
+from bot.triage_views.context import TriageContext
+from bot.triage_views.restate import RestatedProblem, build_restate_modal, read_restate_form
 from bot.views import (
     ModalContext,
     build_help,
@@ -90,6 +92,22 @@ def test_read_idea_form_survives_missing_and_malformed_state() -> None:
     }
     draft = read_idea_form({"state": {"values": values}})
     assert (draft.title, draft.origin, draft.kind) == ("T", Origin.TECHNOLOGY, None)
+
+
+def test_the_restate_modal_reads_back_what_it_asks() -> None:
+    view = build_restate_modal(TriageContext(idea_id=42), idea(), "Who exactly?").to_dict()
+    assert check_view(view) == ""
+    inputs = {b["block_id"]: b["element"]["action_id"] for b in view["blocks"] if b["type"] == "input"}
+    typed = {"affected": "  Warehouse agents ", "problem": "They re-enter every order by hand, twice a day"}
+    values = {
+        block_id: {inputs[block_id]: {"type": "plain_text_input", "value": text}} for block_id, text in typed.items()
+    }
+    assert read_restate_form({"state": {"values": values}}) == RestatedProblem(
+        affected="Warehouse agents", problem="They re-enter every order by hand, twice a day"
+    )
+    reworded = {"problem_reworded": {"problem_reworded": {"type": "plain_text_input", "value": "Reworded"}}}
+    assert read_restate_form({"state": {"values": reworded}}).problem == "Reworded"
+    assert read_restate_form({}) == RestatedProblem(affected="", problem="")
 
 
 def test_card_with_the_largest_fields_fits_one_message() -> None:
