@@ -25,11 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.figures import nearest_rank  # noqa: E402
-from bot.coach import closest_example, person_text  # noqa: E402
-from bot.domain import IdeaDraft  # noqa: E402
-from bot.outbox import Backoff  # noqa: E402
-from bot.problem import check_problem  # noqa: E402
-from bot.server import RuntimeOptions  # noqa: E402
+from bot.delivery.outbox import Backoff  # noqa: E402
+from bot.domain.coach import closest_example, person_text  # noqa: E402
+from bot.domain.ideas import IdeaDraft  # noqa: E402
+from bot.domain.problem import check_problem  # noqa: E402
+from bot.runtime.server import RuntimeOptions  # noqa: E402
 from bot.standin.local import LocalSlack, idea_answers  # noqa: E402
 
 SHINY = [

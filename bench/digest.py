@@ -164,7 +164,7 @@ def _status_kb(field: str) -> int:
 def measure_chart(digest, repeats: int = 3) -> dict[str, float]:
     """Draw `digest`'s chart: the first time (matplotlib imported then), the best of `repeats` after,
     and the most memory the drawing added to what the process held before it."""
-    from bot.digest_chart import chart_data, render_chart
+    from bot.views.digest_chart import chart_data, render_chart
 
     before_kb = _status_kb("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # the peak (VmHWM) starts again from here
@@ -188,8 +188,8 @@ def measure_chart(digest, repeats: int = 3) -> dict[str, float]:
 def measure(path: Path, repeats: int = 3) -> dict[str, float]:
     """Time reading + composing + rendering the digest (best of `repeats`); peak RSS of this process."""
     from bot.config import Settings
-    from bot.digest_blocks import render_digest
-    from bot.scheduler import DigestScheduler
+    from bot.delivery.scheduler import DigestScheduler
+    from bot.views.digest_blocks import render_digest
     from models.store import Store
 
     settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", ideas_channel="C0000IDEAS")

@@ -15,17 +15,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.domain import IdeaDraft  # noqa: E402
+from bot.domain.ideas import IdeaDraft  # noqa: E402
+from bot.domain.problem import Verdict, check_problem, classify_by_rule, read_problem  # noqa: E402
 from bot.judgment import train  # noqa: E402
 from bot.judgment.gate import gate_model  # noqa: E402
-from bot.problem import Verdict, check_problem, classify_by_rule, read_problem  # noqa: E402
 from tests.gate_sets import DEV, HOLDOUT, evaluate, load  # noqa: E402
 
 LOAD_PROBE = """
 import time, sys
 def rss():
     return int(open('/proc/self/statm').read().split()[1]) * 4096 / 2**20
-import bot.problem
+import bot.domain.problem
 before, start = rss(), time.perf_counter()
 from bot.judgment.gate import gate_model
 gate_model()

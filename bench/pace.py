@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.figures import nearest_rank  # noqa: E402
-from bot.server import RuntimeOptions  # noqa: E402
+from bot.runtime.server import RuntimeOptions  # noqa: E402
 from bot.standin.local import IDEAS_CHANNEL, LocalSlack, idea_answers  # noqa: E402
 
 

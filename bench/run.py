@@ -142,7 +142,7 @@ class App:
                 command = Path(f"/proc/{pid}/cmdline").read_bytes()
             except OSError:
                 continue
-            role = "server" if pid == server else "delivery" if b"bot.delivery" in command else "other"
+            role = "server" if pid == server else "delivery" if b"bot.delivery.deliverer" in command else "other"
             seconds[role] = seconds.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         return seconds
 

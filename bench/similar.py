@@ -28,7 +28,7 @@ LOAD_PROBE = """
 import time, sys
 def rss():
     return int(open('/proc/self/statm').read().split()[1]) * 4096 / 2**20
-import bot.server, bot.cli, handlers
+import bot.runtime.server, bot.cli, handlers
 before, start = rss(), time.perf_counter()
 from bot.judgment.gate import gate_model
 from bot.judgment.embed import embedder

@@ -12,8 +12,8 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.identity import BotIdentity
-from bot.payloads import request_kind
+from bot.runtime.identity import BotIdentity
+from bot.runtime.payloads import request_kind
 from handlers import register_handlers
 
 log = logging.getLogger("ideabot")

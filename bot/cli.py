@@ -13,7 +13,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from bot.config import ConfigError, Settings
-from bot.logs import configure_logging
+from bot.runtime.logs import configure_logging
 from models.schema import SchemaError
 
 DEMO_CHART_HELP = "ideabot-demo-chart.png in the system's temporary folder"
@@ -24,7 +24,7 @@ def _settings(*, need_slack: bool) -> Settings:
 
 
 async def _serve(settings: Settings, *, migrate: bool) -> None:
-    from bot.server import Runtime, RuntimeOptions
+    from bot.runtime.server import Runtime, RuntimeOptions
 
     runtime = Runtime(settings, RuntimeOptions(migrate=migrate))
     stop = asyncio.Event()
@@ -54,7 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_deliver(args: argparse.Namespace) -> int:
     """Deliver what ideabot owes Slack, beside an `ideabot run` with DELIVERY=external."""
-    from bot.delivery import deliver
+    from bot.delivery.deliverer import deliver
 
     settings = _settings(need_slack=False)
     if not settings.slack_bot_token:
@@ -67,7 +67,7 @@ def cmd_deliver(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the real app against a local Slack stand-in and print what Slack would show."""
-    from bot.demo import run_demo
+    from bot.commands.demo import run_demo
 
     configure_logging("WARNING")
     return asyncio.run(run_demo(keep_db=args.keep_db, chart=args.chart))
@@ -75,7 +75,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_digest(args: argparse.Namespace) -> int:
     """Preview the digest in the terminal, or post it now."""
-    from bot.digest_commands import post_digest, preview_digest
+    from bot.commands.digest import post_digest, preview_digest
 
     if args.post and args.chart:
         print("ideabot digest: --chart goes with --preview (a posted digest uploads its chart itself)", file=sys.stderr)
@@ -91,7 +91,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 def cmd_outbox(args: argparse.Namespace) -> int:
     """List messages still owed to Slack, and those that failed for good."""
-    from bot.outbox_report import print_outbox
+    from bot.commands.outbox import print_outbox
 
     settings = _settings(need_slack=False)
     configure_logging("WARNING")
@@ -100,7 +100,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
 def cmd_db(args: argparse.Namespace) -> int:
     """Show the database schema's version, or upgrade it to this ideabot's."""
-    from bot.db_commands import db_status, db_upgrade
+    from bot.commands.db import db_status, db_upgrade
 
     settings = _settings(need_slack=False)
     configure_logging("WARNING")
@@ -109,12 +109,12 @@ def cmd_db(args: argparse.Namespace) -> int:
     return asyncio.run(db_status(settings))
 
 
-# --- CSV import and export (bot/spreadsheet/) -------------------------------------------------
+# --- CSV import and export (bot/commands/spreadsheet/) -------------------------------------------------
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write every idea to a CSV file."""
-    from bot.spreadsheet import export_ideas
+    from bot.commands.spreadsheet import export_ideas
 
     settings = _settings(need_slack=False)
     configure_logging("WARNING")
@@ -123,7 +123,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Add ideas from a CSV file, each row through the problem gate."""
-    from bot.spreadsheet import import_ideas
+    from bot.commands.spreadsheet import import_ideas
 
     settings = _settings(need_slack=False)
     configure_logging("WARNING")
@@ -133,7 +133,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _add_csv_commands(sub: argparse._SubParsersAction) -> None:
-    from bot.spreadsheet import describe_columns
+    from bot.commands.spreadsheet import describe_columns
 
     export = sub.add_parser(
         "export",

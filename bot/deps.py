@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.config import Settings
-from bot.leads import LeadDirectory
 from bot.listener_work import Ack, ListenerWork
-from bot.rewrite import Rewriter
+from bot.runtime.leads import LeadDirectory
+from bot.runtime.rewrite import Rewriter
 from models.store import Store
 from models.tables import utcnow
 
@@ -24,7 +24,7 @@ class OutboxBell:
     """How a listener tells whoever delivers that the store now owes Slack a message.
 
     The message itself is already a row (written with the change that caused it); ringing only
-    makes the worker in this process look now instead of at its next poll (bot/outbox/). With
+    makes the worker in this process look now instead of at its next poll (bot/delivery/outbox/). With
     DELIVERY=external nobody here delivers and ringing does nothing: `ideabot deliver` polls.
     """
 

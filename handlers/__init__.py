@@ -1,8 +1,9 @@
 """Thin Slack listeners; each module ends with `register(app)`, which names every id it handles.
 
 Where a behaviour lives: the listener is in the module below; it calls one `deps.store` method
-(models/store/, a module per aggregate) and leaves what it owes Slack to the outbox (bot/outbox.py, one `_deliver_*`
-per kind), or answers with one call of `handlers._reply`.
+(models/store/, a module per aggregate) and leaves what it owes Slack to the outbox
+(bot/delivery/outbox/deliver.py, one `_deliver_*` per kind), or answers with one call of
+`handlers._reply`.
 """
 
 from __future__ import annotations

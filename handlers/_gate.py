@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.deps import Deps
+from bot.domain.problem import GateResult, problem_fingerprint
 from bot.listener_work import Ack
-from bot.problem import GateResult, problem_fingerprint
 
 
 async def passes_gate(

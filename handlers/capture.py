@@ -7,13 +7,11 @@ import logging
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.coach_views import on_problem_field, problem_block
 from bot.deps import Deps
-from bot.domain import IdeaDraft, SourceMessage
+from bot.domain.ideas import IdeaDraft, SourceMessage
+from bot.domain.problem import check_problem
+from bot.domain.slash import Ask, parse_idea_command
 from bot.ids import Action, Command, Shortcut, View
-from bot.problem import check_problem
-from bot.slash import Ask, parse_idea_command
-from bot.triage_views import build_detail_extras
 from bot.views import (
     ModalContext,
     build_help,
@@ -26,6 +24,8 @@ from bot.views import (
     missing_choices,
     read_idea_form,
 )
+from bot.views.coach import on_problem_field, problem_block
+from bot.views.triage import build_detail_extras
 from handlers._ack import ack_when_stored
 from handlers._gate import passes_gate
 from handlers._reply import open_modal, text_at

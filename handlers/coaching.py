@@ -9,11 +9,11 @@ from slack_bolt.async_app import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.coach import closest_example, person_text
-from bot.coach_views import with_suggestion, with_wording
 from bot.deps import Deps
-from bot.domain import IdeaDraft
-from bot.rewrite import clean_suggestion
+from bot.domain.coach import closest_example, person_text
+from bot.domain.ideas import IdeaDraft
+from bot.runtime.rewrite import clean_suggestion
+from bot.views.coach import with_suggestion, with_wording
 from handlers._reply import text_at
 
 log = logging.getLogger("ideabot.coaching")

@@ -7,8 +7,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.ids import Event
-from bot.triage_views import build_queue_blocks
 from bot.views import HOME_IDEAS_MAX, build_home
+from bot.views.triage import build_queue_blocks
 from handlers._reply import best_effort
 
 

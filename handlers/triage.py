@@ -10,17 +10,17 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.coach_views import on_problem_field, problem_block
 from bot.deps import Deps
-from bot.domain import IdeaDraft, Status, idea_ref, parse_ref
+from bot.domain.ideas import IdeaDraft, Status, idea_ref, parse_ref
+from bot.domain.problem import check_problem
+from bot.domain.slash import SlashRequest
+from bot.domain.triage import REASON_REQUIRED, check_move
 from bot.ids import Action
 from bot.ids import Block as B
 from bot.ids import View as ViewId
 from bot.listener_work import Ack
-from bot.problem import check_problem
-from bot.slash import SlashRequest
-from bot.triage import REASON_REQUIRED, check_move
-from bot.triage_views import (
+from bot.views.coach import on_problem_field, problem_block
+from bot.views.triage import (
     ACTION_TO_STATUS,
     MERGE_OPTION,
     SCORE_QUESTIONS,
@@ -36,7 +36,7 @@ from bot.triage_views import (
     selected_user,
     text_value,
 )
-from bot.triage_views.restate import read_restate_form
+from bot.views.triage.restate import read_restate_form
 from handlers._ack import ack_when_stored
 from handlers._gate import passes_gate
 from handlers._reply import best_effort, idea_id_of, open_modal, tell, text_at, where_clicked

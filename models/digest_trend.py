@@ -19,8 +19,8 @@ from sqlalchemy import and_, case, distinct, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain import Status
-from bot.triage import CLOSED, TRIAGE_DECISIONS
+from bot.domain.ideas import Status
+from bot.domain.triage import CLOSED, TRIAGE_DECISIONS
 from models.tables import Activity, Idea
 
 _CLOSED = [s.value for s in CLOSED]

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.domain import IdeaDraft, Status
-from bot.similar import content_words
+from bot.domain.ideas import IdeaDraft, Status
+from bot.domain.similar import content_words
 from models.tables import Activity, Idea
 
 if TYPE_CHECKING:
@@ -173,7 +173,7 @@ def outbox_row(kind: str, idea_id: int, *, due: datetime, now: datetime) -> dict
     return {"kind": kind, "idea_id": idea_id, "payload": "{}", "next_attempt_at": due, "created_at": now}
 
 
-# --- CSV import and export (`ideabot export` / `ideabot import`, see bot/spreadsheet/) ---------
+# --- CSV import and export (`ideabot export` / `ideabot import`, see bot/commands/spreadsheet/) ---------
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ class ExportedIdea:
 
 @dataclass(frozen=True)
 class IdeaImport:
-    """One CSV row, ready to store as an idea (see bot/spreadsheet/)."""
+    """One CSV row, ready to store as an idea (see bot/commands/spreadsheet/)."""
 
     import_key: str  # the row's identity: a re-import of the same row adds nothing
     draft: IdeaDraft

@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from bot.outbox import Backoff
-from bot.server import RuntimeOptions
+from bot.delivery.outbox import Backoff
+from bot.runtime.server import RuntimeOptions
 from bot.standin import SlackWebAPIStandIn
 from bot.standin.local import LocalSlack
 from tests.databases import ON_POSTGRES, database_url, drop_test_databases, redacted_server

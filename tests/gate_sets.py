@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.domain import IdeaDraft
-from bot.problem import check_problem
+from bot.domain.ideas import IdeaDraft
+from bot.domain.problem import check_problem
 
 DATA = Path(__file__).parent / "data"
 # The team's own writing. Written before the word lists were tuned; never trained on by the

@@ -10,7 +10,7 @@ file (`map_tensor`: 16 MB on disk, a few MB of it resident) — and `wordllama` 
 imported: its 0.4
 package calls `logging.basicConfig` at import and, as installed, looks for its tokenizer in a
 folder where it is not and then tries to download it. The vectors are the same as
-`WordLlamaInference.embed` gives (pinned by tests/test_meaning.py).
+`WordLlamaInference.embed` gives (pinned by tests/unit/test_similar.py).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A statement is read into three groups of features:
 - *words*: its words and word pairs; *chars*: the 3- and 4-letter pieces of each word (these
   catch "can't", "re-enter", typos and word forms the words miss). Each group is weighted tf-idf
   (1 + log count, times the word's rarity in the training texts) and scaled to length 1;
-- *cues*: the rule's reading (`bot.problem.read_problem`): pain cues, a fix-first opening, a
+- *cues*: the rule's reading (`bot.domain.problem.read_problem`): pain cues, a fix-first opening, a
   solution quote, content-free, a thing named, length, numbers, and the rule's own verdict.
 
 A multinomial logistic regression over them gives P(problem), P(solution), P(vague). The gate
@@ -36,7 +36,7 @@ _WORD_RE = re.compile(r"[a-z0-9][a-z0-9']*")
 
 
 class Reading(Protocol):
-    """What the gate reads of the rule's reading (`bot.problem.ProblemReading`)."""
+    """What the gate reads of the rule's reading (`bot.domain.problem.ProblemReading`)."""
 
     words: int
     strong_cues: tuple[str, ...]

@@ -24,8 +24,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from bot.domain.problem import classify_by_rule, normalize, read_problem
 from bot.judgment.gate import CLASSES, CUE_NAMES, MODEL_PATH, GateModel, cue_vector, ngram_counts
-from bot.problem import classify_by_rule, normalize, read_problem
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 REAL_SETS = (
@@ -57,12 +57,12 @@ def load_rows(name: str) -> list[dict]:
 
 
 def coach_rows() -> list[dict]:
-    """The coach's examples (bot/coach_bank.json) as team rows: each problem, and the request it reframes.
+    """The coach's examples (bot/domain/coach_bank.json) as team rows: each problem, and the request it reframes.
 
     The coach shows these as what a good problem statement looks like, so the gate must pass every
     one and coach every request; they are the team's writing and weigh as the team's set does.
     """
-    bank = json.loads((Path(__file__).resolve().parents[1] / "coach_bank.json").read_text(encoding="utf-8"))
+    bank = json.loads((Path(__file__).resolve().parents[1] / "domain" / "coach_bank.json").read_text(encoding="utf-8"))
     rows = []
     for example in bank["examples"]:
         rows.append({"id": f"bank:{example['id']}:p", "text": example["problem"], "label": "problem"})

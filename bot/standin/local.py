@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
-from bot.server import Runtime, RuntimeOptions
+from bot.runtime.server import Runtime, RuntimeOptions
 from bot.standin.driver import Reply, SlackDriver, block_actions, message_shortcut, view_submission
 from bot.standin.webapi import SlackWebAPIStandIn
 

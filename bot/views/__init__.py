@@ -1,10 +1,10 @@
 """Block Kit builders (pure): the idea modal, idea cards, receipts, the App Home and `/idea` answers.
 
-Every user string goes through `bot.slack_text` before it reaches mrkdwn. Each surface has its
+Every user string goes through `bot.views.slack_text` before it reaches mrkdwn. Each surface has its
 module: `idea_modal` (built and read back there: the one place that knows its block ids), `card`
 (the idea card and the receipt), `answers` (lists, details, help, the App Home) and `blocks`
 (the `Message` body, Slack's limits and plain-JSON blocks they share). Triage's surfaces are in
-`bot.triage_views`.
+`bot.views.triage`.
 """
 
 from bot.views.answers import (

@@ -18,11 +18,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain import idea_ref
+from bot.domain.ideas import idea_ref
 from bot.ids import Action
-from bot.slack_text import ELLIPSIS, escape, mrkdwn, truncate
 from bot.views.blocks import MESSAGE_BLOCKS_MAX, SECTION_MAX, VIEW_BLOCKS_MAX, Message
 from bot.views.card import build_idea_card, idea_link, status_text
+from bot.views.slack_text import ELLIPSIS, escape, mrkdwn, truncate
 from models.store import CardData
 from models.tables import Idea
 

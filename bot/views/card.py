@@ -7,9 +7,9 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
-from bot.domain import Kind, Origin, Status, idea_ref
-from bot.slack_text import escape, link, mrkdwn, one_line, truncate, user_mention
+from bot.domain.ideas import Kind, Origin, Status, idea_ref
 from bot.views.blocks import FALLBACK_MAX, FIELD_MAX, TITLE_MAX, Message, context, md, section
+from bot.views.slack_text import escape, link, mrkdwn, one_line, truncate, user_mention
 from models.store import CardData
 from models.tables import Idea
 

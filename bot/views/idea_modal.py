@@ -20,11 +20,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain import IdeaDraft, Kind, Origin, SourceMessage
+from bot.domain.ideas import IdeaDraft, Kind, Origin, SourceMessage
 from bot.ids import Block as B
 from bot.ids import View as ViewId
-from bot.slack_text import truncate
 from bot.views.blocks import INPUT_MAX, TITLE_MAX
+from bot.views.slack_text import truncate
 
 
 @dataclass(frozen=True)

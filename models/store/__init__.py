@@ -24,7 +24,7 @@ ideas. Mixins over one base keep one object with the old keyword-only methods, s
 changes. The values the parts take and return are in models/records.py, re-exported here.
 
 The similar-idea index is not the store's: a process that compares ideas gives it one
-(`Store.from_url(url, similar=SimilarIdeas)`, bot/similar_ideas.py), which reads its rows back
+(`Store.from_url(url, similar=SimilarIdeas)`, bot/judgment/similar_ideas.py), which reads its rows back
 through `open_idea_texts` / `changed_idea_texts`; a store without one compares nothing, so
 `models` never imports the embedder or numpy.
 """

@@ -15,7 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain import IdeaDraft
+from bot.domain.ideas import IdeaDraft
 from models.db import create_engine, create_sqlite_writer, is_sqlite
 from models.tables import Idea
 
@@ -33,7 +33,7 @@ class Compared(Protocol):
 
 class SimilarIndex(Protocol):
     """What the store asks of the similar-idea index the composition root gives it
-    (bot/similar_ideas.py's `SimilarIdeas`, built over the store's rows)."""
+    (bot/judgment/similar_ideas.py's `SimilarIdeas`, built over the store's rows)."""
 
     async def search(self, *, title: str, problem: str, exclude_id: int | None = None) -> list[Match]: ...
 

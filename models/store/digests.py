@@ -10,8 +10,8 @@ from sqlalchemy import case, distinct, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.domain import Status
-from bot.triage import CLOSED, TRIAGE_DECISIONS, WAITING
+from bot.domain.ideas import Status
+from bot.domain.triage import CLOSED, TRIAGE_DECISIONS, WAITING
 from models.digest_trend import read_pipeline, read_trend
 from models.records import DigestInputs, OutboxKind
 from models.store.base import StoreBase

@@ -11,7 +11,7 @@ from sqlalchemy import insert as sql_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.domain import IdeaDraft, SourceMessage, Status
+from bot.domain.ideas import IdeaDraft, SourceMessage, Status
 from models.records import (
     CLOSED_FOR_SIMILAR,
     CardData,

@@ -1,4 +1,4 @@
-"""CSV import and export (`ideabot export` / `ideabot import`, see bot/spreadsheet/)."""
+"""CSV import and export (`ideabot export` / `ideabot import`, see bot/commands/spreadsheet/)."""
 
 from __future__ import annotations
 

@@ -14,9 +14,9 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.domain import Status, idea_ref
-from bot.similar import content_words
-from bot.triage import WAITING, check_move
+from bot.domain.ideas import Status, idea_ref
+from bot.domain.similar import content_words
+from bot.domain.triage import WAITING, check_move
 from models.records import ALREADY_DONE, ALREADY_SUPPORTED, ActivityNotice, Change, GateFlags, OutboxKind, Role
 from models.store.base import StoreBase
 from models.store.outbox import enqueue, refresh_card

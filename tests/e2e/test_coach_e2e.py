@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.coach import bank
+from bot.domain.coach import bank
 from bot.standin.local import SUBMITTER, LocalSlack, idea_answers
 from tests.e2e.test_triage_e2e import decide, new_idea
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.digest_chart import HEIGHT_PX, WIDTH_PX, ChartData, alt_text
-from bot.scheduler import make_trigger
+from bot.delivery.scheduler import make_trigger
 from bot.standin.files import UPLOAD_METHOD
 from bot.standin.local import LocalSlack, idea_answers
+from bot.views.digest_chart import HEIGHT_PX, WIDTH_PX, ChartData, alt_text
 from models.store import OutboxKind
 from tests.conftest import FakeClock
 from tests.databases import database_url

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.scheduler import last_fire, make_trigger
-from bot.server import Runtime
+from bot.delivery.scheduler import last_fire, make_trigger
+from bot.runtime.server import Runtime
 from bot.standin.local import LEAD, LocalSlack, idea_answers
 from tests.conftest import FAST, FakeClock
 from tests.databases import database_url

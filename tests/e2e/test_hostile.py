@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.scheduler import make_trigger
+from bot.delivery.scheduler import make_trigger
 from bot.standin.local import IDEAS_CHANNEL, LEAD, SUBMITTER, LocalSlack, idea_answers
 from tests.conftest import FAST, FakeClock
 from tests.databases import database_url

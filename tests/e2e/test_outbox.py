@@ -6,10 +6,10 @@ import asyncio
 import json
 import time
 
+from bot.commands.outbox import print_outbox
 from bot.config import Settings
-from bot.outbox import ChannelPace
-from bot.outbox_report import print_outbox
-from bot.server import RuntimeOptions
+from bot.delivery.outbox import ChannelPace
+from bot.runtime.server import RuntimeOptions
 from bot.standin.local import IDEAS_CHANNEL, LocalSlack, idea_answers
 from bot.standin.messages import Message
 from models.store import OutboxKind

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.logs import configure_logging
-from bot.rewrite import SUGGESTION_MAX
+from bot.runtime.logs import configure_logging
+from bot.runtime.rewrite import SUGGESTION_MAX
 from bot.standin.llm import ChatCompletionsStandIn
 from bot.standin.local import SUBMITTER, LocalSlack, idea_answers
 from tests.conftest import FAST, NOTIFYING

@@ -14,11 +14,11 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.commands.spreadsheet import export_ideas, import_ideas
+from bot.commands.spreadsheet.export import EXPORT_COLUMNS
+from bot.commands.spreadsheet.rows import import_key
 from bot.config import Settings
-from bot.domain import IdeaDraft
-from bot.spreadsheet import export_ideas, import_ideas
-from bot.spreadsheet.export import EXPORT_COLUMNS
-from bot.spreadsheet.rows import import_key
+from bot.domain.ideas import IdeaDraft
 from bot.standin.local import IDEAS_CHANNEL, LocalSlack
 from models.schema import prepare_schema
 from models.store import ExportedIdea, GateFlags, Store

@@ -20,12 +20,12 @@ from slack_bolt.response import BoltResponse
 
 from bot.app import build_app
 from bot.config import Settings
+from bot.delivery.outbox import ChannelPace, OutboxWorker
 from bot.deps import Deps
-from bot.identity import BotIdentity
-from bot.leads import LeadDirectory
-from bot.outbox import ChannelPace, OutboxWorker
-from bot.similar_ideas import SimilarIdeas
-from bot.slack_clients import listener_client, slack_session, worker_client
+from bot.judgment.similar_ideas import SimilarIdeas
+from bot.runtime.identity import BotIdentity
+from bot.runtime.leads import LeadDirectory
+from bot.runtime.slack_clients import listener_client, slack_session, worker_client
 from bot.standin import SlackWebAPIStandIn
 from bot.standin.driver import new_trigger_id, sign
 from bot.standin.local import IDEAS_CHANNEL, LEAD, SIGNING_SECRET

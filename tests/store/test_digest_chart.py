@@ -21,9 +21,19 @@ from PIL import Image
 from sqlalchemy import func, insert, select
 
 from bot.config import Settings
-from bot.digest_chart import BLUE, GREY, HEIGHT_PX, ORANGE, WIDTH_PX, alt_text, build_figure, chart_data, render_chart
-from bot.domain import IdeaDraft, Kind, Origin
-from bot.scheduler import DigestScheduler, trend_bounds
+from bot.delivery.scheduler import DigestScheduler, trend_bounds
+from bot.domain.ideas import IdeaDraft, Kind, Origin
+from bot.views.digest_chart import (
+    BLUE,
+    GREY,
+    HEIGHT_PX,
+    ORANGE,
+    WIDTH_PX,
+    alt_text,
+    build_figure,
+    chart_data,
+    render_chart,
+)
 from models.store import GateFlags, Store
 from models.tables import Activity, Idea
 from tests.databases import database_url
@@ -264,9 +274,10 @@ def test_starting_ideabot_does_not_load_matplotlib() -> None:
     """The modules `ideabot run` imports, the chart's own included, leave matplotlib unloaded."""
     code = (
         "import sys\n"
-        "import bot.cli, bot.server, bot.scheduler, bot.outbox, bot.digest_chart, bot.digest_upload, bot.delivery\n"
+        "import bot.cli, bot.runtime.server, bot.delivery.scheduler, bot.delivery.outbox, bot.views.digest_chart\n"
+        "import bot.delivery.digest_upload, bot.delivery.deliverer\n"
         "print('matplotlib' in sys.modules, any(m.startswith('matplotlib') for m in sys.modules))\n"
-        "from bot.digest_chart import ChartData, render_chart\n"
+        "from bot.views.digest_chart import ChartData, render_chart\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.split() == ["False", "False"], result.stdout + result.stderr
@@ -279,8 +290,8 @@ def test_starting_ideabot_does_not_load_matplotlib() -> None:
 
 
 async def test_a_chart_is_drawn_by_a_process_of_its_own_and_a_broken_one_is_given_up() -> None:
-    from bot.digest_chart import ChartData
-    from bot.digest_upload import ChartUnusable, draw
+    from bot.delivery.digest_upload import ChartUnusable, draw
+    from bot.views.digest_chart import ChartData
 
     good = ChartData("16 – 22 Nov 2026", "week", ("9 Nov", "16 Nov"), (3, 4), (1, 2), (0, 1), (1, 1), (1, 2), (), 90)
     image, _ = pixels(await draw(good))

@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 from sqlmodel import SQLModel
 
-from bot.server import RuntimeOptions
+from bot.runtime.server import RuntimeOptions
 from bot.standin.local import LocalSlack, idea_answers
 from models.schema import HEAD_REVISION, SchemaError, _config, head_revision, prepare_schema, schema_state
 from models.store import Store
@@ -312,7 +312,7 @@ async def test_starting_on_an_up_to_date_database_does_not_load_alembic(tmp_path
         await store.close()
     code = (
         "import asyncio, sys\n"
-        "import bot.cli, bot.server\n"
+        "import bot.cli, bot.runtime.server\n"
         "from models.schema import prepare_schema\n"
         "from models.store import Store\n"
         "async def start():\n"

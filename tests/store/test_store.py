@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.domain import IdeaDraft, Kind, Origin
+from bot.domain.ideas import IdeaDraft, Kind, Origin
 from models.store import GateFlags, Store
 from models.tables import utcnow
 from tests.databases import database_url

@@ -1,4 +1,4 @@
-"""DELIVERY=external: `ideabot run` serves and stores; `ideabot deliver` processes post (bot/delivery.py)."""
+"""DELIVERY=external: `ideabot run` serves and stores; `ideabot deliver` processes post (bot/delivery/deliverer.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tailored coaching (bot/coach.py): the example bank's own test, the closest example, what is missing."""
+"""Tailored coaching (bot/domain/coach.py): the example bank's own test, the closest example, what is missing."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from bot.coach import Gaps, bank, closest_example, missing_question, person_text, restate_advice
-from bot.domain import IdeaDraft
-from bot.problem import check_problem
+from bot.domain.coach import Gaps, bank, closest_example, missing_question, person_text, restate_advice
+from bot.domain.ideas import IdeaDraft
+from bot.domain.problem import check_problem
 
 FUNCTIONS = {
     "sales",

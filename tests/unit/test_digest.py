@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from bot.digest import compose_balance, compose_digest
-from bot.digest_blocks import SHOW_PER_SECTION, pipeline_line, render_digest
-from bot.digest_chart import ChartData, alt_text, chart_data
-from bot.digest_trend import change
+from bot.domain.digest import compose_balance, compose_digest
+from bot.domain.digest_trend import change
 from bot.standin.limits import check_message
+from bot.views.digest_blocks import SHOW_PER_SECTION, pipeline_line, render_digest
+from bot.views.digest_chart import ChartData, alt_text, chart_data
 from models.digest_trend import TrendRows
 from models.store import DigestInputs
 from models.tables import Activity, Idea

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from bot.domain import IdeaDraft
+from bot.domain.ideas import IdeaDraft
+from bot.domain.problem import Verdict, check_problem, classify_by_rule, judge_problem, read_problem
 from bot.judgment import train
 from bot.judgment.gate import MODEL_PATH, GateModel, gate_model, ngram_counts, tfidf
-from bot.problem import Verdict, check_problem, classify_by_rule, judge_problem, read_problem
 
 
 def real_held_out() -> list[dict]:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.payloads import request_kind, reread_form
+from bot.runtime.payloads import request_kind, reread_form
 from bot.standin.driver import command_form
 
 FORM = "application/x-www-form-urlencoded"
@@ -46,7 +46,7 @@ def test_a_form_that_mentions_payload_reads_as_the_same_form_without_the_word(fo
 
 def test_bolts_payload_bug_is_still_there() -> None:
     """Bolt (1.x, `parse_body` in slack_bolt/request/internals.py) still reads these forms as {}.
-    When this fails Bolt is fixed, and bot/payloads.reread_form can go."""
+    When this fails Bolt is fixed, and bot/runtime/payloads.reread_form can go."""
     for form in MENTIONS_PAYLOAD:
         assert bolt_request(urlencode(form)).body == {}
 
@@ -97,7 +97,7 @@ def test_a_requests_kind_names_ids_never_content() -> None:
 def test_a_shape_bolts_argument_builder_would_trip_over_is_refused(body: dict) -> None:
     from slack_bolt.kwargs_injection.async_utils import build_async_required_kwargs
 
-    from bot.payloads import malformed
+    from bot.runtime.payloads import malformed
 
     assert malformed(body)
     with pytest.raises((KeyError, IndexError, TypeError)):  # what Bolt would do with it

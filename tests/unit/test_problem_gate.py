@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import IdeaDraft
-from bot.problem import MIN_WORDS, Verdict, check_problem, classify_by_rule, problem_fingerprint, read_problem
+from bot.domain.ideas import IdeaDraft
+from bot.domain.problem import MIN_WORDS, Verdict, check_problem, classify_by_rule, problem_fingerprint, read_problem
 from tests.gate_sets import DEV, HOLDOUT, evaluate, load
 
 

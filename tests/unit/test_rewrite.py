@@ -8,14 +8,14 @@ import sys
 
 import pytest
 
-from bot.coach import bank
-from bot.coach_views import on_problem_field, problem_block, with_suggestion, with_wording
 from bot.config import ConfigError, Settings
-from bot.domain import IdeaDraft
-from bot.problem import check_problem
-from bot.rewrite import SUGGESTION_MAX, build_messages, clean_suggestion
+from bot.domain.coach import bank
+from bot.domain.ideas import IdeaDraft
+from bot.domain.problem import check_problem
+from bot.runtime.rewrite import SUGGESTION_MAX, build_messages, clean_suggestion
 from bot.standin.limits import check_view
 from bot.views import idea_modal
+from bot.views.coach import on_problem_field, problem_block, with_suggestion, with_wording
 from tests.conftest import NOTIFYING
 
 PROBLEM = "We need Kubernetes for all of our services this year"
@@ -168,7 +168,7 @@ def test_half_set_model_settings_are_named(env: dict, needles: list[str]) -> Non
 def test_without_a_model_the_sdk_is_never_imported() -> None:
     code = (
         "import sys, asyncio\n"
-        "from bot.server import Runtime\nfrom bot.app import build_app\nimport handlers, bot.rewrite\n"
+        "from bot.runtime.server import Runtime\nfrom bot.app import build_app\nimport handlers, bot.runtime.rewrite\n"
         "print('openai' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

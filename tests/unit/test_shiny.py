@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.shiny import ShinyInput, check_shiny, is_shiny, states_business_need
+from bot.domain.shiny import ShinyInput, check_shiny, is_shiny, states_business_need
 
 T, P = "technology", "problem"
 

@@ -10,9 +10,9 @@ import sys
 import numpy as np
 import pytest
 
+from bot.domain.similar import content_words
 from bot.judgment.embed import embedder, model_folder
 from bot.judgment.similar import MAX_NAMED, SIMILAR_SCORE, MeaningIndex, idea_text
-from bot.similar import content_words
 from tests.gate_sets import DATA
 
 SAME = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.slack_text import ELLIPSIS, escape, link, mrkdwn, truncate, user_mention
+from bot.views.slack_text import ELLIPSIS, escape, link, mrkdwn, truncate, user_mention
 
 
 def test_escape_turns_every_control_character_into_an_entity() -> None:

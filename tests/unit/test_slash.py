@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slash import Ask, parse_idea_command
+from bot.domain.slash import Ask, parse_idea_command
 
 
 @pytest.mark.parametrize(

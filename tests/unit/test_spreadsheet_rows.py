@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.domain import IdeaDraft, Kind, Origin
-from bot.spreadsheet.columns import map_header, sniff_delimiter
-from bot.spreadsheet.export import EXPORT_COLUMNS
-from bot.spreadsheet.report import Progress
-from bot.spreadsheet.rows import first_sentence, import_key, neutralise, parse_date, read_row, unneutralise
+from bot.commands.spreadsheet.columns import map_header, sniff_delimiter
+from bot.commands.spreadsheet.export import EXPORT_COLUMNS
+from bot.commands.spreadsheet.report import Progress
+from bot.commands.spreadsheet.rows import first_sentence, import_key, neutralise, parse_date, read_row, unneutralise
+from bot.domain.ideas import IdeaDraft, Kind, Origin
 from models.store import GateFlags
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)

@@ -7,11 +7,8 @@ import json
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.domain import IdeaDraft, Kind, Origin, SourceMessage, Status
+from bot.domain.ideas import IdeaDraft, Kind, Origin, SourceMessage, Status
 from bot.standin.limits import check_message, check_view
-from bot.triage_views import build_triage_actions
-from bot.triage_views.context import TriageContext
-from bot.triage_views.restate import RestatedProblem, build_restate_modal, read_restate_form
 from bot.views import (
     ModalContext,
     build_help,
@@ -23,6 +20,9 @@ from bot.views import (
     build_unknown_subcommand,
     read_idea_form,
 )
+from bot.views.triage import build_triage_actions
+from bot.views.triage.context import TriageContext
+from bot.views.triage.restate import RestatedProblem, build_restate_modal, read_restate_form
 from models.store import CardData
 from models.tables import Idea
 
