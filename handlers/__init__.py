@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import capture, home, messages, reactions, triage
+from handlers import capture, home, messages, reactions, triage, triage_forms
 
 
 def register_handlers(app: AsyncApp) -> None:
     """Register every listener ideabot has on `app`."""
     capture.register(app)  # /idea, the shortcuts, the idea modal
-    triage.register(app)  # the card's buttons and the leads' modals
+    triage.register(app)  # the card's buttons
+    triage_forms.register(app)  # the leads' modals, submitted
     home.register(app)  # App Home
     messages.register(app)  # replies in a card's thread, edits, deletions
     reactions.register(app)  # 👍 on a card

@@ -30,7 +30,7 @@ from handlers._ack import ack_when_stored
 from handlers._gate import passes_gate
 from handlers._reply import open_modal, text_at
 from handlers.coaching import handle_use_wording, offer_rewrite
-from handlers.triage import merge_by_command
+from handlers.triage_forms import merge_by_command
 from models.store import GateFlags
 
 log = logging.getLogger("ideabot.capture")
