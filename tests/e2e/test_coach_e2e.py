@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain.coach import bank
 from bot.standin.local import SUBMITTER, LocalSlack, idea_answers
-from tests.e2e.test_triage_e2e import decide, new_idea
+from tests.e2e.triage_steps import decide, new_idea
 
 BY_ID = {e.id: e for e in bank()}
 

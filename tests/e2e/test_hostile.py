@@ -12,7 +12,7 @@ from bot.standin.local import IDEAS_CHANNEL, LEAD, SUBMITTER, LocalSlack, idea_a
 from tests.conftest import FAST, FakeClock
 from tests.databases import database_url
 from tests.e2e.test_capture_e2e import mrkdwn_strings
-from tests.e2e.test_triage_e2e import decide
+from tests.e2e.triage_steps import decide
 
 HOSTILE = {
     "channel": "<!channel>",

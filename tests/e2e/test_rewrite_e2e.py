@@ -252,7 +252,7 @@ async def test_instructions_inside_the_idea_stay_data(slack: LocalSlack, llm: Ch
 
 
 async def test_the_restate_modal_gets_a_suggestion_too(slack: LocalSlack) -> None:
-    from tests.e2e.test_triage_e2e import decide, new_idea
+    from tests.e2e.triage_steps import decide, new_idea
 
     idea_id = await new_idea(slack, problem="Returns at the Leeds store are slow and customers complain every week")
     await decide(slack, idea_id, "triage_needs_problem", "How long, how many?")
