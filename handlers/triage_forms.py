@@ -20,11 +20,11 @@ from bot.ids import View as ViewId
 from bot.listener_work import Ack
 from bot.views.coach import on_problem_field, problem_block
 from bot.views.triage import (
-    SCORE_QUESTIONS,
     TriageContext,
-    selected_number,
-    selected_user,
-    text_value,
+    read_assign_form,
+    read_decision_form,
+    read_merge_form,
+    read_score_form,
 )
 from bot.views.triage.restate import read_restate_form
 from handlers._ack import ack_when_stored
@@ -59,12 +59,6 @@ async def _store_form(
     await after_change(deps, client, change, user=by, channel=context.channel, from_home=context.from_home)
 
 
-def _values(view: dict) -> dict:
-    state = view.get("state") if isinstance(view, dict) else None
-    values = state.get("values") if isinstance(state, dict) else None
-    return values if isinstance(values, dict) else {}
-
-
 # --- modal submissions -------------------------------------------------------------------------
 
 
@@ -76,7 +70,7 @@ async def handle_decision_submission(ack: AsyncAck, body: dict, view: dict, clie
         if context is None or context.status not in Status._value2member_map_:
             await ack(response_action="errors", errors={B.REASON: "This form is out of date; close it and try again."})
             return
-        reason = text_value(_values(view), B.REASON)
+        reason = read_decision_form(view)
         status = Status(context.status)
         if status in REASON_REQUIRED and not reason:
             await ack(response_action="errors", errors={B.REASON: "Please give a reason: the submitter will read it."})
@@ -104,8 +98,7 @@ async def handle_assign_submission(ack: AsyncAck, body: dict, view: dict, client
     async with deps.work(ack) as ack:
         context = TriageContext.decode(view.get("private_metadata"))
         user = text_at(body, "user", "id")
-        values = _values(view)
-        sponsor, partner = selected_user(values, B.SPONSOR), selected_user(values, B.PARTNER)
+        sponsor, partner = read_assign_form(view)
         if context is None:
             await ack(response_action="errors", errors={B.SPONSOR: "This form is out of date; close it and try again."})
             return
@@ -133,8 +126,7 @@ async def handle_score_submission(ack: AsyncAck, body: dict, view: dict, client:
     async with deps.work(ack) as ack:
         context = TriageContext.decode(view.get("private_metadata"))
         user = text_at(body, "user", "id")
-        values = _values(view)
-        scores = {block_id: selected_number(values, block_id) for block_id, _, _ in SCORE_QUESTIONS}
+        scores = read_score_form(view)
         missing = {block_id: "Pick a score from 1 to 5." for block_id, value in scores.items() if value is None}
         if context is None or missing:
             await ack(response_action="errors", errors=missing or {B.CUSTOMER_VALUE: "This form is out of date."})
@@ -177,7 +169,7 @@ async def handle_merge_submission(ack: AsyncAck, body: dict, view: dict, client:
         if context is None:
             await ack(response_action="errors", errors={B.MERGE_TARGET: "This form is out of date."})
             return
-        target_id = parse_ref(text_value(_values(view), B.MERGE_TARGET))
+        target_id = parse_ref(read_merge_form(view))
         problem = await _merge_problem(deps, context.idea_id, target_id)
         if not problem and not await deps.leads.is_lead(user):
             problem = "Only triage leads can merge ideas."

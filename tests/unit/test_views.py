@@ -8,6 +8,8 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.domain.ideas import IdeaDraft, Kind, Origin, SourceMessage, Status
+from bot.ids import Block as B
+from bot.standin.driver import form_values
 from bot.standin.limits import check_message, check_view
 from bot.views import (
     ModalContext,
@@ -21,8 +23,12 @@ from bot.views import (
     read_idea_form,
 )
 from bot.views.triage import build_triage_actions
+from bot.views.triage.assign import build_assign_modal, read_assign_form
 from bot.views.triage.context import TriageContext
+from bot.views.triage.decision import build_decision_modal, read_decision_form
+from bot.views.triage.merge import build_merge_modal, read_merge_form
 from bot.views.triage.restate import RestatedProblem, build_restate_modal, read_restate_form
+from bot.views.triage.score import SCORE_QUESTIONS, build_score_modal, read_score_form
 from models.store import CardData
 from models.tables import Idea
 
@@ -202,3 +208,31 @@ def test_card_receipt_and_actions_json_is_what_slack_sdk_writes(status: str) -> 
     assert _as_slack_sdk_would_write_it(actions) == actions
     if status != Status.MERGED:
         assert {e["action_id"] for e in actions[0]["elements"]} >= {"support", "triage_more"}
+
+
+def answered(modal, answers: dict[str, str | None]) -> dict:
+    """A built modal as Slack submits it: `state.values` filled by block id, as Slack fills it."""
+    view = modal.to_dict()
+    return {**view, "state": {"values": form_values(view, answers)}}
+
+
+def test_each_lead_modal_reads_back_what_its_own_builder_asked_for() -> None:
+    context = TriageContext(idea_id=42, channel="C1", status="declined")
+    decision = build_decision_modal(context)
+    assert read_decision_form(answered(decision, {B.REASON: "  Out of scope this year  "})) == "Out of scope this year"
+    assert read_decision_form(answered(decision, {})) == ""
+    assign = build_assign_modal(context, idea())
+    assert read_assign_form(answered(assign, {B.SPONSOR: "U0000SPON1", B.PARTNER: "U0000PART1"})) == (
+        "U0000SPON1",
+        "U0000PART1",
+    )
+    assert read_assign_form(answered(assign, {B.PARTNER: "U0000PART1"})) == (None, "U0000PART1")
+    score = build_score_modal(context, idea(), None)
+    every = {block_id: "4" for block_id, _, _ in SCORE_QUESTIONS}
+    assert read_score_form(answered(score, every)) == dict.fromkeys(every, 4)
+    first = SCORE_QUESTIONS[0][0]
+    assert read_score_form(answered(score, {first: "2"})) == {b: (2 if b == first else None) for b in every}
+    assert read_merge_form(answered(build_merge_modal(context), {B.MERGE_TARGET: " IDEA-3 "})) == "IDEA-3"
+    for read in (read_decision_form, read_merge_form):
+        assert read({}) == ""  # a view with no state: nothing typed
+    assert read_assign_form({"state": {"values": {B.SPONSOR: "not a dict"}}}) == (None, None)

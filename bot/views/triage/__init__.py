@@ -6,14 +6,14 @@ field). `actions` has the card's buttons, `notices` the thread replies and DMs, 
 """
 
 from bot.views.triage.actions import ACTION_TO_STATUS, MERGE_OPTION, build_already_supported, build_triage_actions
-from bot.views.triage.assign import build_assign_modal, selected_user
-from bot.views.triage.context import TriageContext, build_loading_modal, text_value
-from bot.views.triage.decision import build_decision_modal
-from bot.views.triage.merge import build_merge_modal
+from bot.views.triage.assign import build_assign_modal, read_assign_form
+from bot.views.triage.context import TriageContext, build_loading_modal
+from bot.views.triage.decision import build_decision_modal, read_decision_form
+from bot.views.triage.merge import build_merge_modal, read_merge_form
 from bot.views.triage.notices import build_dm, build_thread_reply
 from bot.views.triage.queue import build_detail_extras, build_queue_blocks
 from bot.views.triage.restate import build_restate_modal, read_restate_form
-from bot.views.triage.score import SCORE_QUESTIONS, build_score_modal, selected_number
+from bot.views.triage.score import SCORE_QUESTIONS, build_score_modal, read_score_form
 
 __all__ = [
     "ACTION_TO_STATUS",
@@ -32,8 +32,9 @@ __all__ = [
     "build_score_modal",
     "build_thread_reply",
     "build_triage_actions",
+    "read_assign_form",
+    "read_decision_form",
+    "read_merge_form",
     "read_restate_form",
-    "selected_number",
-    "selected_user",
-    "text_value",
+    "read_score_form",
 ]

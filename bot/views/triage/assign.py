@@ -11,7 +11,7 @@ from slack_sdk.models.views import View
 from bot.ids import Block as B
 from bot.ids import View as ViewId
 from bot.views import idea_link
-from bot.views.triage.context import TriageContext
+from bot.views.triage.context import TriageContext, form_values
 from models.tables import Idea
 
 
@@ -52,3 +52,9 @@ def selected_user(values: Mapping[str, Any], block_id: str) -> str | None:
     element = (values.get(block_id) or {}).get(block_id) if isinstance(values.get(block_id), Mapping) else None
     user = element.get("selected_user") if isinstance(element, Mapping) else None
     return user if isinstance(user, str) and user else None
+
+
+def read_assign_form(view: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The business sponsor and the tech partner picked in the assign modal (None: not picked)."""
+    values = form_values(view)
+    return selected_user(values, B.SPONSOR), selected_user(values, B.PARTNER)

@@ -3,6 +3,9 @@ problem (`B.REASON`, read back with `text_value`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from slack_sdk.models.blocks import InputBlock, MarkdownTextObject, PlainTextInputElement, SectionBlock
 from slack_sdk.models.views import View
 
@@ -10,7 +13,7 @@ from bot.domain.ideas import Status, idea_ref
 from bot.domain.triage import REASON_REQUIRED
 from bot.ids import Block as B
 from bot.ids import View as ViewId
-from bot.views.triage.context import TriageContext
+from bot.views.triage.context import TriageContext, form_values, text_value
 
 _DECISION_TITLES = {
     Status.ACCEPTED: "Accept idea",
@@ -58,3 +61,8 @@ def build_decision_modal(context: TriageContext) -> View:
             ),
         ],
     )
+
+
+def read_decision_form(view: Mapping[str, Any]) -> str:
+    """The reason a lead gave in the decision modal ("" when none)."""
+    return text_value(form_values(view), B.REASON)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from slack_sdk.models.blocks import InputBlock, MarkdownTextObject, PlainTextInputElement, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.domain.ideas import idea_ref
 from bot.ids import Block as B
 from bot.ids import View as ViewId
-from bot.views.triage.context import TriageContext
+from bot.views.triage.context import TriageContext, form_values, text_value
 
 
 def build_merge_modal(context: TriageContext) -> View:
@@ -34,3 +37,8 @@ def build_merge_modal(context: TriageContext) -> View:
             ),
         ],
     )
+
+
+def read_merge_form(view: Mapping[str, Any]) -> str:
+    """What a lead typed as the idea to merge into (a reference such as "IDEA-3", unchecked)."""
+    return text_value(form_values(view), B.MERGE_TARGET)

@@ -11,7 +11,7 @@ from slack_sdk.models.views import View
 from bot.ids import Block as B
 from bot.ids import View as ViewId
 from bot.views import idea_link
-from bot.views.triage.context import TriageContext
+from bot.views.triage.context import TriageContext, form_values
 from models.tables import Idea, Score
 
 SCORE_QUESTIONS = (
@@ -55,3 +55,9 @@ def selected_number(values: Mapping[str, Any], block_id: str) -> int | None:
     option = element.get("selected_option") if isinstance(element, Mapping) else None
     value = option.get("value") if isinstance(option, Mapping) else None
     return int(value) if isinstance(value, str) and value in ("1", "2", "3", "4", "5") else None
+
+
+def read_score_form(view: Mapping[str, Any]) -> dict[str, int | None]:
+    """Each question's 1–5 answer in the score modal, by block id (None: not answered)."""
+    values = form_values(view)
+    return {block_id: selected_number(values, block_id) for block_id, _, _ in SCORE_QUESTIONS}
