@@ -238,7 +238,7 @@ def _matplotlib_mapped(app) -> bool:
 
 async def idle_memory(source: Path, *, settle_s: float = 5.0, with_digest: bool = True) -> dict[str, object]:
     """`ideabot run` from `source` (both processes): memory once idle, and after its first digest with a chart."""
-    from bench.run import App, free_port
+    from bench.apps import App, free_port
     from bot.standin import SlackWebAPIStandIn
 
     standin = SlackWebAPIStandIn()
