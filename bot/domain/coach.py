@@ -22,11 +22,13 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from bot.judgment.embed import embedder
 from bot.views.slack_text import mrkdwn, one_line, truncate
+
+if TYPE_CHECKING:  # numpy and the embedder are imported where the bank is compared, so a process
+    # that only renders the advice (`ideabot deliver`, the CLI) never loads them
+    import numpy as np
 
 BANK_FILE = "coach_bank.json"
 AFFECTED_QUOTE_MAX = 40  # how much of "who has the problem" a question repeats
@@ -68,6 +70,10 @@ def bank() -> tuple[Example, ...]:
 
 @cache
 def _bank_matrix() -> np.ndarray:
+    import numpy as np
+
+    from bot.judgment.embed import embedder
+
     examples = bank()
     vectors = embedder().vectors([e.request for e in examples]) + embedder().vectors([e.problem for e in examples])
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -82,6 +88,10 @@ def warm_up() -> None:
 
 def closest_example(text: str) -> Example:
     """The bank example nearest in meaning to `text` (the first one when `text` has no words)."""
+    import numpy as np
+
+    from bot.judgment.embed import embedder
+
     vector = embedder().vector(text)
     if not vector.any():
         return bank()[0]

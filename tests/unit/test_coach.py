@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -123,3 +125,18 @@ def test_restate_advice_escapes_what_the_person_wrote() -> None:
 def test_a_text_with_no_words_gets_the_first_example() -> None:
     assert closest_example("") == bank()[0]
     assert closest_example("🙂🙂") in bank()
+
+
+def test_what_only_renders_advice_never_loads_numpy() -> None:
+    """`ideabot deliver` and the CLI render coaching (the Needs-problem DM, the restate modal) but
+    never compare with the bank: numpy and the embedder stay unloaded until something does."""
+    code = (
+        "import sys\n"
+        "import bot.delivery.deliverer, bot.commands.spreadsheet.export, bot.commands.digest\n"
+        "print('numpy' in sys.modules)\n"
+        "from bot.domain.coach import closest_example\n"
+        "closest_example('We need a CRM')\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.split() == ["False", "True"], result.stdout + result.stderr
