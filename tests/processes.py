@@ -45,6 +45,13 @@ def bot_env(standin: SlackWebAPIStandIn, db: Path | str, port: int, **extra: str
     }
 
 
+def python_prints(code: str, *, timeout: float = 120) -> list[str]:
+    """What a fresh Python running `code` prints, as words (it must exit 0): for what-gets-imported checks."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.split()
+
+
 async def ideabot(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
     """Run one `ideabot` command to its end, in the real environment minus ideabot's settings plus `env`."""
     keep = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}

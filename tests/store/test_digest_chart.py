@@ -10,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import random
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 
@@ -37,6 +35,7 @@ from bot.views.digest_chart import (
 from models.store import GateFlags, Store
 from models.tables import Activity, Idea
 from tests.databases import database_url
+from tests.processes import python_prints
 
 NOW = datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC)  # just after a Monday 09:00 digest
 
@@ -279,14 +278,12 @@ def test_starting_ideabot_does_not_load_matplotlib() -> None:
         "print('matplotlib' in sys.modules, any(m.startswith('matplotlib') for m in sys.modules))\n"
         "from bot.views.digest_chart import ChartData, render_chart\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    assert result.stdout.split() == ["False", "False"], result.stdout + result.stderr
+    assert python_prints(code) == ["False", "False"]
     drawn = (
         code
         + "render_chart(ChartData('x', 'week', (), (), (), (), (), (), (), 90))\nprint('matplotlib' in sys.modules)\n"
     )
-    result = subprocess.run([sys.executable, "-c", drawn], capture_output=True, text=True, timeout=120, check=True)
-    assert result.stdout.split() == ["False", "False", "True"]  # drawing is what loads it
+    assert python_prints(drawn) == ["False", "False", "True"]  # drawing is what loads it
 
 
 async def test_a_chart_is_drawn_by_a_process_of_its_own_and_a_broken_one_is_given_up() -> None:

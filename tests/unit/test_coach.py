@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections import Counter
 
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from bot.domain.coach import Gaps, bank, closest_example, missing_question, person_text, restate_advice
 from bot.domain.ideas import IdeaDraft
 from bot.domain.problem import check_problem
+from tests.processes import python_prints
 
 FUNCTIONS = {
     "sales",
@@ -138,5 +137,4 @@ def test_what_only_renders_advice_never_loads_numpy() -> None:
         "closest_example('We need a CRM')\n"
         "print('numpy' in sys.modules)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    assert result.stdout.split() == ["False", "True"], result.stdout + result.stderr
+    assert python_prints(code) == ["False", "True"]

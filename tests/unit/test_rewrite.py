@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -17,6 +15,7 @@ from bot.standin.limits import check_view
 from bot.views import idea_modal
 from bot.views.coach import on_problem_field, problem_block, with_suggestion, with_wording
 from tests.conftest import NOTIFYING
+from tests.processes import python_prints
 
 PROBLEM = "We need Kubernetes for all of our services this year"
 GOOD = "Developers wait 45 minutes for every deploy because each server is updated by hand."
@@ -171,5 +170,4 @@ def test_without_a_model_the_sdk_is_never_imported() -> None:
         "from bot.runtime.server import Runtime\nfrom bot.app import build_app\nimport handlers, bot.runtime.rewrite\n"
         "print('openai' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
+    assert python_prints(code) == ["False"]
