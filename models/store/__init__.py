@@ -1,7 +1,8 @@
 """The store: the only code that opens database sessions.
 
 One short session per method; `expire_on_commit=False` so returned rows are plain data. Every
-write is one transaction of its own through `StoreBase._transact`: on SQLite, `BEGIN IMMEDIATE`
+write is one transaction of its own through `StoreBase._transact` (or `_transact_core`, for the hottest
+writes, which run Core statements on a plain connection): on SQLite, `BEGIN IMMEDIATE`
 to commit on the store's one writer thread (see models.db), never grouped with other writes.
 Every message the bot owes Slack is written to the outbox in the same transaction as the change
 that causes it.

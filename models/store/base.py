@@ -154,6 +154,19 @@ class StoreBase:
         with self._sync_write() as session, session.begin():
             return work(session)
 
+    async def _transact_core(self, work: Callable[[Connection], T]) -> T:
+        """`_transact` for work that runs only Core statements: `work(connection)` on a plain
+        connection in one write transaction, no ORM session made for it (the hottest writes)."""
+        if self.sqlite_writer is not None:
+            return await self._in_writer_thread(self._run_sqlite_core, work)
+        async with self.write_engine.begin() as connection:
+            return await connection.run_sync(work)
+
+    def _run_sqlite_core(self, work: Callable[[Connection], T]) -> T:
+        assert self.sqlite_writer is not None
+        with self.sqlite_writer.begin() as connection:  # BEGIN IMMEDIATE
+            return work(connection)
+
     async def _in_writer_thread(self, function: Callable[..., T], *args: object) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._writer_thread, functools.partial(function, *args))

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, update
 from sqlalchemy import insert as sql_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from bot.domain.ideas import IdeaDraft, SourceMessage, Status
 from models.records import (
@@ -63,11 +64,10 @@ class IdeaStore(StoreBase):
         )
         idea = Idea(**values)  # what the caller gets back; `values` is what is written
 
-        def insert(session: Session) -> None:
-            # Core inserts of plain rows, the values as parameters (one cached statement each):
-            # this is the hottest write, and model objects and the ORM's unit of work cost more
-            # than the SQL here.
-            conn = session.connection()
+        def insert(conn: Connection) -> None:
+            # Core inserts of plain rows on a plain connection, the values as parameters (one
+            # cached statement each): this is the hottest write, and a session, model objects and
+            # the ORM's unit of work cost more than the SQL here.
             idea.id = idea_id = conn.execute(sql_insert(Idea.__table__), values).inserted_primary_key[0]
             created = activity_row(idea_id, submitter_id, "created", Status.NEW, now)
             conn.execute(sql_insert(Activity.__table__), created)
@@ -75,7 +75,7 @@ class IdeaStore(StoreBase):
             conn.execute(sql_insert(OutboxItem.__table__), owed)
 
         try:
-            await self._transact(insert)
+            await self._transact_core(insert)
             assert idea.id is not None
             if self.similar is not None:
                 self.similar.put([idea])  # seen here at once; other processes' ideas on refresh
@@ -236,10 +236,10 @@ class IdeaStore(StoreBase):
         await self._update_idea(idea_id, source_permalink=permalink)
 
     async def _update_idea(self, idea_id: int, **values: object) -> None:
-        def change(session: Session) -> None:
-            session.exec(update(Idea).where(col(Idea.id) == idea_id).values(**values))
+        def change(conn: Connection) -> None:
+            conn.execute(update(Idea).where(col(Idea.id) == idea_id).values(**values))
 
-        await self._transact(change)
+        await self._transact_core(change)
 
     async def card_pending(self, *, idea_id: int) -> bool:
         """True while the idea's card is still waiting in the outbox to be posted."""

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, or_, update
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from models.records import Completion, OutboxKind
@@ -49,6 +50,10 @@ def refresh_card(session: Session, idea_id: int) -> None:
         enqueue(session, kind=OutboxKind.CARD, idea_id=idea_id)
 
 
+def _item_id(item: OutboxItem) -> int:
+    return item.id or 0
+
+
 def mark_sent(session: Session, *, item_id: int, channel: str, ts: str, now: datetime) -> None:
     """Mark one item delivered (where it went), in the session's transaction."""
     session.exec(
@@ -74,36 +79,36 @@ class OutboxStore(StoreBase):
         """Lease up to `limit` due items to `owner` (unique per call); an item leased before and never
         released is marked uncertain (its earlier attempt may have reached Slack).
 
-        Three statements whatever the batch size; the UPDATE re-checks the lease, so two processes
-        (or replicas) claiming at once never share an item. On PostgreSQL the first SELECT locks
-        the rows it picks and skips rows another replica is claiming (FOR UPDATE SKIP LOCKED);
-        SQLite has one writer at a time and ignores the clause.
+        One statement whatever the batch size: an UPDATE of the due items (a sub-SELECT picks them)
+        that re-checks the lease and returns the rows it leased, so two processes (or replicas)
+        claiming at once never share an item. On PostgreSQL the sub-SELECT locks the rows it picks
+        and skips rows another replica is claiming (FOR UPDATE SKIP LOCKED); SQLite has one writer
+        at a time and ignores the clause.
         """
-        free = or_(col(OutboxItem.lease_until).is_(None), col(OutboxItem.lease_until) < now)
-
-        def claim(session: Session) -> list[OutboxItem]:
-            due = session.exec(
-                select(OutboxItem.id)
-                .where(OutboxItem.state == "pending", col(OutboxItem.next_attempt_at) <= now, free)
-                .order_by(col(OutboxItem.id))
-                .limit(limit)
-                .with_for_update(skip_locked=True)  # PostgreSQL: replicas claim different rows, never wait
-            ).all()
-            if not due:
-                return []
-            session.exec(
-                update(OutboxItem)
-                .where(col(OutboxItem.id).in_(due), OutboxItem.state == "pending", free)
-                .values(
-                    lease_owner=owner,
-                    lease_until=now + lease,
-                    uncertain=or_(col(OutboxItem.uncertain), col(OutboxItem.lease_owner) != ""),
-                )
+        items = OutboxItem.__table__
+        free = or_(items.c.lease_until.is_(None), items.c.lease_until < now)
+        due = (
+            select(items.c.id)
+            .where(items.c.state == "pending", items.c.next_attempt_at <= now, free)
+            .order_by(items.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL: replicas claim different rows, never wait
+        )
+        leasing = (
+            update(items)
+            .where(items.c.id.in_(due.scalar_subquery()), items.c.state == "pending", free)
+            .values(
+                lease_owner=owner,
+                lease_until=now + lease,
+                uncertain=or_(items.c.uncertain, items.c.lease_owner != ""),
             )
-            query = select(OutboxItem).where(OutboxItem.lease_owner == owner, col(OutboxItem.id).in_(due))
-            return list(session.exec(query.order_by(col(OutboxItem.id))).all())
+            .returning(*items.c)
+        )
 
-        return await self._transact(claim)
+        def claim(conn: Connection) -> list[OutboxItem]:
+            return sorted((OutboxItem(**row) for row in conn.execute(leasing).mappings()), key=_item_id)
+
+        return await self._transact_core(claim)
 
     async def release_dead_leases(self, *, host: str, alive: Callable[[int], bool]) -> int:
         """Free items leased by processes of this host that no longer run (after a crash, say).
@@ -138,8 +143,7 @@ class OutboxStore(StoreBase):
         now = utcnow()
         cards = [c for c in completions if c.card_idea_id is not None]
 
-        def complete(session: Session) -> None:
-            conn = session.connection()
+        def complete(conn: Connection) -> None:
             if cards:
                 conn.execute(
                     update(ideas)
@@ -165,7 +169,7 @@ class OutboxStore(StoreBase):
                 [{"item": c.item_id, "channel": c.channel, "ts": c.ts} for c in completions],
             )
 
-        await self._transact(complete)
+        await self._transact_core(complete)
 
     async def outbox_retry(
         self, *, item_id: int, error: str, at: datetime, uncertain: bool, attempt: bool = True
@@ -194,10 +198,10 @@ class OutboxStore(StoreBase):
         )
 
     async def _update_item(self, item_id: int, **values: object) -> None:
-        def change(session: Session) -> None:
-            session.exec(update(OutboxItem).where(col(OutboxItem.id) == item_id).values(**values))
+        def change(conn: Connection) -> None:
+            conn.execute(update(OutboxItem).where(col(OutboxItem.id) == item_id).values(**values))
 
-        await self._transact(change)
+        await self._transact_core(change)
 
     async def outbox_items(
         self, *, states: Sequence[str] = ("pending", "failed"), limit: int = 200
