@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 SIMILAR_REFRESH = timedelta(seconds=60)  # how often other processes' new and changed ideas are read
 SIMILAR_OVERLAP = timedelta(seconds=60)  # …reading again this much before the last read (clock skew)
+SEARCHED_KEPT = 256  # searched texts whose vectors are kept for `put` (the latest)
 SIMILAR_READ_BATCH = 5000  # ideas read and embedded at a time when the index is built
 
 
@@ -54,6 +55,9 @@ class SimilarIdeas:
         self._changes_since: datetime | None = None  # ideas updated since then are read on the next refresh
         self._refreshed = float("-inf")  # time.monotonic() of the last refresh
         self._refreshing = False
+        # The vectors of the texts searched lately, by text: an idea is searched for just before
+        # it is stored, and `put` then takes its vector from here instead of embedding it again.
+        self._searched: dict[str, Any] = {}
 
     async def search(self, *, title: str, problem: str, exclude_id: int | None = None) -> list[Match]:
         """Open ideas that possibly state the same problem (by meaning), best first; [] while the
@@ -64,7 +68,12 @@ class SimilarIdeas:
         index = await self.current()
         if index is None or len(problem.strip()) < MIN_TEXT_CHARS:
             return []
-        return index.search(embedder().vector(idea_text(title, problem)), exclude=exclude_id)
+        text = idea_text(title, problem)
+        vector = embedder().vector(text)
+        if len(self._searched) >= SEARCHED_KEPT:
+            del self._searched[next(iter(self._searched))]  # the oldest
+        self._searched[text] = vector
+        return index.search(vector, exclude=exclude_id)
 
     async def current(self) -> MeaningIndex | None:
         """The index, brought up to date every `SIMILAR_REFRESH` (other processes' ideas, merges,
@@ -132,9 +141,16 @@ class SimilarIdeas:
             for i in ideas
             if i.id and len(i.problem.strip()) >= MIN_TEXT_CHARS
         ]
-        if texts:
-            vectors = embedder().vectors([t for _, t in texts])
-            index.put_many([i for i, _ in texts], vectors, [text_key(t) for _, t in texts])
+        if not texts:
+            return
+        # An idea searched for just before it was stored is not embedded again.
+        vectors = [self._searched.pop(t, None) for _, t in texts]
+        missing = [n for n, vector in enumerate(vectors) if vector is None]
+        if missing:
+            for n, vector in zip(missing, embedder().vectors([texts[n][1] for n in missing]), strict=True):
+                vectors[n] = vector
+        for (idea_id, text), vector in zip(texts, vectors, strict=True):
+            index.put(idea_id, vector, text_key(text))
 
     async def compare(self, drafts: Sequence[IdeaDraft]) -> Compared:
         """The ideas each draft possibly states the same problem as (an import waits for the

@@ -209,3 +209,29 @@ def test_the_index_knows_which_text_each_vector_is_of() -> None:
     assert index.holds(1, text_key(first)) and not index.holds(1, text_key(second)) and not index.holds(3, 0)
     index.discard(1)  # idea 2 takes its row, with its own key
     assert index.holds(2, text_key(second)) and not index.holds(1, text_key(first))
+
+
+async def test_an_idea_searched_for_before_it_is_stored_is_not_embedded_again(monkeypatch) -> None:
+    from bot.judgment.embed import Embedder
+    from bot.judgment.similar import text_key
+    from bot.judgment.similar_ideas import SimilarIdeas
+    from models.tables import Idea
+
+    class NoIdeas:
+        async def open_idea_texts(self, *, after_id: int, limit: int) -> list:
+            return []
+
+        async def changed_idea_texts(self, *, since) -> tuple[list, list]:
+            return [], []
+
+    similar = SimilarIdeas(NoIdeas())
+    (problem, _), (other, _) = SAME[:2]
+    assert await similar.search(title="Calls", problem=problem) == []
+    embedded: list[list[str]] = []
+    vectors = Embedder.vectors
+    monkeypatch.setattr(Embedder, "vectors", lambda self, texts: embedded.append(texts) or vectors(self, texts))
+    similar.put([Idea(id=1, title="Calls", problem=problem), Idea(id=2, title="Calls", problem=other)])
+    assert embedded == [[idea_text("Calls", other)]]  # the searched one's vector was kept
+    assert similar.index is not None and similar.index.holds(1, text_key(idea_text("Calls", problem)))
+    assert similar.index.holds(2, text_key(idea_text("Calls", other)))
+    assert [m.idea_id for m in await similar.search(title="Calls", problem=problem)][:1] == [1]
