@@ -72,6 +72,9 @@ class StoreBase:
         self._writer_thread = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="ideabot-db-writer") if sqlite_writer else None
         )
+        # The writer's one connection, opened on the writer thread at its first write and kept
+        # (used from that thread only): a write begins a transaction on it, nothing more.
+        self._writer_connection: Connection | None = None
         # The similar-idea index, for the processes that compare ideas (None elsewhere).
         self.similar: SimilarIndex | None = similar(self) if similar is not None else None
 
@@ -101,20 +104,19 @@ class StoreBase:
                 # SQLite's way to change a schema: foreign keys off (outside any transaction; tables
                 # are rebuilt by copying them), the change in one transaction, and a check that
                 # every reference still holds before it commits.
-                assert self.sqlite_writer is not None
-                with self.sqlite_writer.connect() as connection:
-                    raw = connection.connection.dbapi_connection
-                    assert raw is not None
-                    raw.execute("PRAGMA foreign_keys=OFF")
-                    try:
-                        with connection.begin():  # BEGIN IMMEDIATE
-                            result = work(connection)
-                            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                            if broken:
-                                raise RuntimeError(f"the schema change broke references: {broken[:5]}")
-                        return result
-                    finally:
-                        raw.execute("PRAGMA foreign_keys=ON")
+                connection = self._writer()
+                raw = connection.connection.dbapi_connection
+                assert raw is not None
+                raw.execute("PRAGMA foreign_keys=OFF")
+                try:
+                    with connection.begin():  # BEGIN IMMEDIATE
+                        result = work(connection)
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if broken:
+                            raise RuntimeError(f"the schema change broke references: {broken[:5]}")
+                    return result
+                finally:
+                    raw.execute("PRAGMA foreign_keys=ON")
 
             return await self._in_writer_thread(in_writer_thread)
         return await self._transact(lambda session: work(session.connection()))
@@ -125,8 +127,23 @@ class StoreBase:
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()
         if self.sqlite_writer is not None and self._writer_thread is not None:
-            await self._in_writer_thread(self.sqlite_writer.dispose)
+            await self._in_writer_thread(self._close_writer)
             self._writer_thread.shutdown(wait=False)
+
+    def _writer(self) -> Connection:
+        """The writer thread's connection (opened again should the last one have broken)."""
+        assert self.sqlite_writer is not None
+        connection = self._writer_connection
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._writer_connection = self.sqlite_writer.connect()
+        return connection
+
+    def _close_writer(self) -> None:
+        assert self.sqlite_writer is not None
+        if self._writer_connection is not None:
+            self._writer_connection.close()
+            self._writer_connection = None
+        self.sqlite_writer.dispose()
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[AsyncSession]:
@@ -151,7 +168,7 @@ class StoreBase:
 
     def _run_sqlite_transaction(self, work: Callable[[Session], T]) -> T:
         assert self._sync_write is not None
-        with self._sync_write() as session, session.begin():
+        with self._sync_write(bind=self._writer()) as session, session.begin():  # BEGIN IMMEDIATE
             return work(session)
 
     async def _transact_core(self, work: Callable[[Connection], T]) -> T:
@@ -163,8 +180,8 @@ class StoreBase:
             return await connection.run_sync(work)
 
     def _run_sqlite_core(self, work: Callable[[Connection], T]) -> T:
-        assert self.sqlite_writer is not None
-        with self.sqlite_writer.begin() as connection:  # BEGIN IMMEDIATE
+        connection = self._writer()
+        with connection.begin():  # BEGIN IMMEDIATE
             return work(connection)
 
     async def _in_writer_thread(self, function: Callable[..., T], *args: object) -> T:
