@@ -160,6 +160,8 @@ def _view_error(kind: str, view: Any) -> str:
     state = view.get("state")
     if _not(dict, state) or (isinstance(state, dict) and _not(dict, state.get("values"))):
         return "the view's state is not an object"
+    if _not(list, view.get("blocks")):
+        return "the view's blocks are not a list"
     return ""
 
 

@@ -34,15 +34,9 @@ NOTE_MAX = 1500
 USED = "Using the suggested wording: change anything that isn't right, then submit."
 
 
-def _view_blocks(view: Mapping[str, Any]) -> list[Any]:
-    """A view's blocks as Slack sent them ([] when the field is missing or not a list)."""
-    blocks = view.get("blocks") if isinstance(view, Mapping) else None
-    return blocks if isinstance(blocks, list) else []
-
-
 def problem_block(view: Mapping[str, Any]) -> str:
     """The block id the problem field has in this view (it changes when a suggested wording is used)."""
-    for block in _view_blocks(view):
+    for block in view.get("blocks") or []:
         if isinstance(block, Mapping) and block.get("block_id") in PROBLEM_IDS:
             return str(block["block_id"])
     return B.PROBLEM
@@ -62,7 +56,7 @@ def on_problem_field(gate: GateResult, view: Mapping[str, Any]) -> GateResult:
 
 def _blocks(view: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The view's blocks without the ones this module added before."""
-    return [dict(b) for b in _view_blocks(view) if isinstance(b, Mapping) and b.get("block_id") not in _OURS]
+    return [dict(b) for b in view.get("blocks") or [] if isinstance(b, Mapping) and b.get("block_id") not in _OURS]
 
 
 def _updatable(view: Mapping[str, Any], blocks: list[dict[str, Any]]) -> dict[str, Any]:

@@ -84,6 +84,20 @@ def test_a_requests_kind_names_ids_never_content() -> None:
     assert request_kind(odd) == "event_callback ?"
 
 
+def test_a_view_whose_blocks_are_not_a_list_is_refused() -> None:
+    # What the fuzz test sent: a submitted idea modal with `blocks` of another type (the coach's
+    # reading of the problem field went through them and the listener failed with a 500).
+    from bot.runtime.payloads import malformed
+
+    view = {"type": "modal", "callback_id": "idea_modal", "state": {"values": {}}}
+    for blocks in (1, "blocks", {"block_id": "problem"}):
+        assert malformed({"type": "view_submission", "view": {**view, "blocks": blocks}}) == (
+            "the view's blocks are not a list"
+        )
+    assert malformed({"type": "view_submission", "view": {**view, "blocks": []}}) == ""
+    assert malformed({"type": "view_submission", "view": view}) == ""
+
+
 @pytest.mark.parametrize(
     "body",
     [
