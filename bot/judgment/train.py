@@ -62,11 +62,12 @@ def coach_rows() -> list[dict]:
     The coach shows these as what a good problem statement looks like, so the gate must pass every
     one and coach every request; they are the team's writing and weigh as the team's set does.
     """
-    bank = json.loads((Path(__file__).resolve().parents[1] / "domain" / "coach_bank.json").read_text(encoding="utf-8"))
+    from bot.domain.coach import bank
+
     rows = []
-    for example in bank["examples"]:
-        rows.append({"id": f"bank:{example['id']}:p", "text": example["problem"], "label": "problem"})
-        rows.append({"id": f"bank:{example['id']}:r", "text": example["request"], "label": "solution"})
+    for example in bank():
+        rows.append({"id": f"bank:{example.id}:p", "text": example.problem, "label": "problem"})
+        rows.append({"id": f"bank:{example.id}:r", "text": example.request, "label": "solution"})
     return rows
 
 

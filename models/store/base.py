@@ -119,7 +119,7 @@ class StoreBase:
                     raw.execute("PRAGMA foreign_keys=ON")
 
             return await self._in_writer_thread(in_writer_thread)
-        return await self._transact(lambda session: work(session.connection()))
+        return await self._transact_core(work)
 
     async def close(self) -> None:
         """Release every pooled connection (and the writer thread)."""
