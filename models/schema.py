@@ -10,8 +10,10 @@ Schema changes run in one transaction that takes the write lock first (SQLite's
 `BEGIN IMMEDIATE`, PostgreSQL's advisory lock), so two copies starting at once never both
 create or upgrade.
 
-Alembic (with Mako, ~11 MB) is imported only to create, stamp or upgrade a schema: a start on a
-database already at HEAD_REVISION reads its version with one query and never loads it.
+Alembic (with Mako, ~11 MB) is imported only to upgrade a schema or read the migration files: a
+first start creates the tables from the models and records HEAD_REVISION itself (tests check that
+this is exactly the schema the migrations build), and a start on a database already at
+HEAD_REVISION reads its version with one query.
 """
 
 from __future__ import annotations
@@ -107,6 +109,19 @@ def _is_first_schema(connection: Connection) -> bool:
     return "problem_key" in {column["name"] for column in inspector.get_columns("ideas")}
 
 
+def _create(connection: Connection) -> None:
+    """Every table at HEAD_REVISION, and the version row Alembic would have written, without Alembic."""
+    SQLModel.metadata.create_all(connection)
+    # Shaped as Alembic makes its version table, so `ideabot db upgrade` reads it as its own. One
+    # left behind by tables since dropped now records HEAD_REVISION too: the tables are new.
+    connection.exec_driver_sql(
+        f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version_num VARCHAR(32) NOT NULL, "
+        f"CONSTRAINT {VERSION_TABLE}_pkc PRIMARY KEY (version_num))"
+    )
+    connection.exec_driver_sql(f"DELETE FROM {VERSION_TABLE}")
+    connection.execute(text(f"INSERT INTO {VERSION_TABLE} (version_num) VALUES (:head)"), {"head": HEAD_REVISION})
+
+
 def _lock(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK})")
@@ -128,10 +143,7 @@ async def prepare_schema(store: Store, *, migrate: bool = False) -> SchemaState:
         _lock(connection)
         state = _state(connection)
         if state.empty:
-            from alembic import command
-
-            SQLModel.metadata.create_all(connection)
-            command.stamp(_config(connection), "head")
+            _create(connection)
             return _state(connection)
         if state.up_to_date:
             return state

@@ -3,8 +3,6 @@ newest revision, and ideabot refuses to run on a schema it does not know (SQLite
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -20,7 +18,7 @@ from models.schema import HEAD_REVISION, SchemaError, _config, head_revision, pr
 from models.store import Store
 from tests.conftest import FAST
 from tests.databases import database_url
-from tests.processes import ideabot
+from tests.processes import BotProcess, ideabot
 
 WHEN = datetime(2026, 3, 2, 9, 30)  # naive UTC, as stored
 
@@ -162,6 +160,34 @@ def _schema_differences(connection: Connection) -> list:
     return compare_metadata(context, SQLModel.metadata)
 
 
+def _shape(connection: Connection) -> dict[str, dict]:
+    """Every table as SQLAlchemy reads it back (the version table too): columns with their types and
+    nullability, primary key, indexes, unique constraints, foreign keys.
+
+    Column order is left out (a migration adds a column at the end) and so are server defaults (a
+    migration gives a new NOT NULL column one to fill the rows already there; the models fill it).
+    """
+    inspector = inspect(connection)
+    shape = {}
+    for table in inspector.get_table_names():
+        columns = inspector.get_columns(table)
+        shape[table] = {
+            "columns": {c["name"]: (c["type"].compile(dialect=connection.dialect), c["nullable"]) for c in columns},
+            "primary key": inspector.get_pk_constraint(table),
+            "indexes": sorted(repr((i["name"], i["column_names"], i["unique"])) for i in inspector.get_indexes(table)),
+            "unique": sorted(repr((u["name"], u["column_names"])) for u in inspector.get_unique_constraints(table)),
+            "foreign keys": sorted(
+                repr((f["constrained_columns"], f["referred_table"], f["referred_columns"]))
+                for f in inspector.get_foreign_keys(table)
+            ),
+        }
+    return shape
+
+
+def _alembic_heads(connection: Connection) -> tuple[str, ...]:
+    return MigrationContext.configure(connection).get_current_heads()
+
+
 async def _first_revision_store(tmp_path, *, versioned: bool = True) -> tuple[str, Store]:
     url = database_url(tmp_path / "old.db")
     store = Store.from_url(url)
@@ -248,15 +274,31 @@ async def test_a_new_database_gets_the_newest_schema_the_migrations_also_build(t
     created = Store.from_url(database_url(tmp_path / "created.db"))
     migrated = Store.from_url(database_url(tmp_path / "migrated.db"))
     try:
-        state = await prepare_schema(created)
+        state = await prepare_schema(created)  # from the models, stamped without Alembic
         assert state.current == head_revision() and not state.empty
         assert await created.run_schema(_schema_differences) == []
         await migrated.run_schema(lambda c: command.upgrade(_config(c), "head"))
         assert await migrated.run_schema(_schema_differences) == []
+        assert await created.run_schema(_shape) == await migrated.run_schema(_shape)
         assert (await prepare_schema(migrated)).up_to_date
+
+        assert await created.run_schema(_alembic_heads) == (head_revision(),)  # Alembic reads it as its own
+        await created.run_schema(lambda c: command.upgrade(_config(c), "head"))  # and has nothing to do
+        assert await created.run_schema(_shape) == await migrated.run_schema(_shape)
     finally:
         await created.close()
         await migrated.close()
+
+
+async def test_a_version_row_left_behind_by_dropped_tables_is_set_to_the_newest(tmp_path) -> None:
+    store = Store.from_url(database_url(tmp_path / "dropped.db"))
+    try:
+        await store.run_schema(lambda c: command.stamp(_config(c), "0003"))  # the version, no tables
+        assert (await schema_state(store)).empty
+        assert (await prepare_schema(store)).up_to_date
+        assert await store.run_schema(_alembic_heads) == (head_revision(),)
+    finally:
+        await store.close()
 
 
 async def _ideabot(url: str, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -276,6 +318,19 @@ async def test_db_status_and_db_upgrade_on_the_command_line(tmp_path) -> None:
     code, out = await _ideabot(url, "db", "upgrade")
     assert code == 0 and "Already up to date" in out
     assert "ideabot:ideabot@" not in out  # a password never printed
+
+
+async def test_db_status_and_db_upgrade_read_a_first_start_as_up_to_date(tmp_path) -> None:
+    url = database_url(tmp_path / "first.db")
+    store = Store.from_url(url)
+    try:
+        await prepare_schema(store)
+    finally:
+        await store.close()
+    code, out = await _ideabot(url, "db", "status")
+    assert code == 0 and f"up to date (revision {head_revision()})" in out, out
+    code, out = await _ideabot(url, "db", "upgrade")
+    assert code == 0 and f"Already up to date (revision {head_revision()})" in out, out
 
 
 async def test_ideabot_run_on_an_old_schema_exits_with_the_upgrade_command(tmp_path) -> None:
@@ -303,29 +358,29 @@ def test_the_head_revision_ideabot_checks_is_the_newest_migration() -> None:
     assert head_revision() == HEAD_REVISION  # a new migration moves HEAD_REVISION with it
 
 
-async def test_starting_on_an_up_to_date_database_does_not_load_alembic(tmp_path) -> None:
-    url = database_url(tmp_path / "current.db")
+@pytest.mark.parametrize("restart", [False, True], ids=["first start", "restart"])
+async def test_ideabot_run_does_not_load_alembic_on_a_new_or_an_up_to_date_database(
+    standin, tmp_path, restart: bool
+) -> None:
+    url = database_url(tmp_path / "run.db")
+    if restart:
+        store = Store.from_url(url)
+        try:
+            await prepare_schema(store)
+        finally:
+            await store.close()
+    # Python logs every module it imports (-X importtime), whichever thread or child imports it.
+    bot = BotProcess(standin, url, cwd=tmp_path, PYTHONPROFILEIMPORTTIME="1")
+    try:
+        await bot.start()
+        assert await bot.stop() == 0
+    finally:
+        await bot.close()
+    imported = {line.rsplit("|", 1)[1].strip() for line in bot.log.splitlines() if line.startswith("import time:")}
+    assert {"sqlalchemy", "models.schema"} <= imported  # the log names what was loaded
+    assert not {name.split(".")[0] for name in imported} & {"alembic", "mako"}
     store = Store.from_url(url)
     try:
-        await prepare_schema(store)  # a new database: created and stamped (this loads Alembic here)
+        assert (await schema_state(store)).up_to_date
     finally:
         await store.close()
-    code = (
-        "import asyncio, sys\n"
-        "import bot.cli, bot.runtime.server\n"
-        "from models.schema import prepare_schema\n"
-        "from models.store import Store\n"
-        "async def start():\n"
-        f"    store = Store.from_url({url!r})\n"
-        "    try:\n"
-        "        print((await prepare_schema(store)).up_to_date)\n"
-        "    finally:\n"
-        "        await store.close()\n"
-        "asyncio.run(start())\n"
-        "print(any(m.split('.')[0] in ('alembic', 'mako') for m in sys.modules))\n"
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
-    )
-    out, _ = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert out.decode().split() == ["True", "False"], out.decode()
