@@ -18,6 +18,7 @@ from bot.delivery.outbox import Backoff
 from bot.runtime.server import RuntimeOptions
 from bot.standin import SlackWebAPIStandIn
 from bot.standin.local import LocalSlack
+from models.tables import Idea
 from tests.databases import ON_POSTGRES, database_url, drop_test_databases, redacted_server
 
 
@@ -66,8 +67,30 @@ async def local(tmp_path) -> AsyncIterator[LocalSlack]:
         yield slack
 
 
+async def all_ideas(local: LocalSlack) -> list[Idea]:
+    """The store's ideas, newest first (merged ones left out; a test makes far fewer than 100)."""
+    return await local.store.recent_ideas(limit=100)
+
+
 # Tokens a user could type to make Slack notify or link; none may reach Slack unescaped.
 NOTIFYING = re.compile(r"<(?:!channel|!here|!everyone|!subteam\^[A-Z0-9]+|@[UW][A-Z0-9]+|#C[A-Z0-9]+|https?://)")
+
+
+def mrkdwn_strings(obj) -> list[str]:
+    """Every string Slack would parse as mrkdwn: top-level `text` and mrkdwn text objects."""
+    found: list[str] = []
+    if isinstance(obj, dict):
+        if obj.get("type") == "mrkdwn" and isinstance(obj.get("text"), str):
+            found.append(obj["text"])
+        for key, value in obj.items():
+            if key == "text" and isinstance(value, str) and obj.get("type") not in ("plain_text", "mrkdwn"):
+                found.append(value)
+            else:
+                found.extend(mrkdwn_strings(value))
+    elif isinstance(obj, list):
+        for item in obj:
+            found.extend(mrkdwn_strings(item))
+    return found
 
 
 class FakeClock:

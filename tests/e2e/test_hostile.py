@@ -9,9 +9,8 @@ import pytest
 
 from bot.delivery.scheduler import make_trigger
 from bot.standin.local import IDEAS_CHANNEL, LEAD, SUBMITTER, LocalSlack, idea_answers
-from tests.conftest import FAST, FakeClock
+from tests.conftest import FAST, FakeClock, mrkdwn_strings
 from tests.databases import database_url
-from tests.e2e.test_capture_e2e import mrkdwn_strings
 from tests.e2e.triage_steps import decide
 
 HOSTILE = {
