@@ -3,6 +3,7 @@ newest revision, and ideabot refuses to run on a schema it does not know (SQLite
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -288,6 +289,17 @@ async def test_a_new_database_gets_the_newest_schema_the_migrations_also_build(t
     finally:
         await created.close()
         await migrated.close()
+
+
+async def test_two_copies_starting_on_a_new_database_at_once_create_it_once(tmp_path) -> None:
+    url = database_url(tmp_path / "both.db")
+    stores = [Store.from_url(url) for _ in range(2)]
+    try:
+        states = await asyncio.gather(*(prepare_schema(store) for store in stores))
+        assert [state.up_to_date for state in states] == [True, True]
+        assert await stores[0].run_schema(_alembic_heads) == (head_revision(),)
+    finally:
+        await asyncio.gather(*(store.close() for store in stores))
 
 
 async def test_a_version_row_left_behind_by_dropped_tables_is_set_to_the_newest(tmp_path) -> None:
