@@ -189,6 +189,15 @@ def _alembic_heads(connection: Connection) -> tuple[str, ...]:
     return MigrationContext.configure(connection).get_current_heads()
 
 
+async def _first_start(url: str) -> None:
+    """What a first start does to a new database: the newest schema, created and stamped."""
+    store = Store.from_url(url)
+    try:
+        await prepare_schema(store)
+    finally:
+        await store.close()
+
+
 async def _first_revision_store(tmp_path, *, versioned: bool = True) -> tuple[str, Store]:
     url = database_url(tmp_path / "old.db")
     store = Store.from_url(url)
@@ -334,11 +343,7 @@ async def test_db_status_and_db_upgrade_on_the_command_line(tmp_path) -> None:
 
 async def test_db_status_and_db_upgrade_read_a_first_start_as_up_to_date(tmp_path) -> None:
     url = database_url(tmp_path / "first.db")
-    store = Store.from_url(url)
-    try:
-        await prepare_schema(store)
-    finally:
-        await store.close()
+    await _first_start(url)
     code, out = await _ideabot(url, "db", "status")
     assert code == 0 and f"up to date (revision {head_revision()})" in out, out
     code, out = await _ideabot(url, "db", "upgrade")
@@ -376,11 +381,7 @@ async def test_ideabot_run_does_not_load_alembic_on_a_new_or_an_up_to_date_datab
 ) -> None:
     url = database_url(tmp_path / "run.db")
     if restart:
-        store = Store.from_url(url)
-        try:
-            await prepare_schema(store)
-        finally:
-            await store.close()
+        await _first_start(url)
     # Python logs every module it imports (-X importtime), whichever thread or child imports it.
     bot = BotProcess(standin, url, cwd=tmp_path, PYTHONPROFILEIMPORTTIME="1")
     try:
