@@ -3,6 +3,9 @@
 Figures: on each labelled pair set, is the earlier idea ("b") named when the later one ("a") is
 submitted? Recall over the real duplicates, false alarms over the near-topic pairs that are not.
 `SIMILAR_SCORE` was set on dup_real.jsonl; dup_extra.jsonl and dup_more.jsonl set nothing.
+Candidates: the same pairs in a pool of ~1,800 other real idea texts (the gate's sets) — is the
+earlier idea among the `CANDIDATES` a connected language model is shown (LLM_SIMILAR_IDEAS)? That
+bounds what its second look can name; near-topic earlier ideas shown are what it must turn down.
 Cost: one search at 1k, 10k and 100k ideas (p50 / p99), the index's memory, how long embedding
 100,000 ideas takes (the start-up build), and what loading the models adds to a fresh process.
 """
@@ -21,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.judgment.embed import embedder  # noqa: E402
-from bot.judgment.similar import SIMILAR_SCORE, MeaningIndex, idea_text  # noqa: E402
+from bot.judgment.similar import CANDIDATE_SCORE, CANDIDATES, SIMILAR_SCORE, MeaningIndex, idea_text  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 LOAD_PROBE = """
@@ -57,6 +60,30 @@ def pair_figures(name: str) -> None:
     print(f"{'':<16} confusion: duplicate → named {tp}, not {fn};  not duplicate → named {fp}, not {tn}")
 
 
+def candidate_figures(name: str, others: np.ndarray) -> None:
+    """Is each pair's earlier idea ("b") among the later one's wide-search candidates, in a pool of
+    every pair's earlier idea and `others`?"""
+    pairs = load(name)
+    model = embedder()
+    a = model.vectors([idea_text(p["a"]["title"], p["a"]["text"]) for p in pairs])
+    b = model.vectors([idea_text(p["b"]["title"], p["b"]["text"]) for p in pairs])
+    index = MeaningIndex(b.shape[1])
+    index.put_many(list(range(len(pairs))), b)
+    index.put_many(list(range(len(pairs), len(pairs) + len(others))), others)
+    shown = np.array(
+        [
+            n in {m.idea_id for m in index.search(a[n], limit=CANDIDATES, min_score=CANDIDATE_SCORE)}
+            for n in range(len(pairs))
+        ]
+    )
+    dup = np.array([p["duplicate"] for p in pairs])
+    print(
+        f"{name:<16} candidates (top {CANDIDATES}, cosine ≥ {CANDIDATE_SCORE}, pool {len(index):,}): earlier duplicate "
+        f"shown {int((shown & dup).sum())}/{int(dup.sum())} ({(shown & dup).sum() / dup.sum():.0%}), "
+        f"near-topic shown {int((shown & ~dup).sum())}/{int((~dup).sum())} ({(shown & ~dup).sum() / (~dup).sum():.0%})"
+    )
+
+
 def search_cost(base: np.ndarray) -> None:
     rng = np.random.default_rng(0)
     for size in (1_000, 10_000, 100_000):
@@ -87,6 +114,14 @@ def main() -> None:
     ]
     model = embedder()
     base = model.vectors(texts)
+    pool = [
+        idea_text(r.get("title", ""), r["text"])
+        for name in sorted(p.name for p in DATA.glob("gate_*.jsonl"))
+        for r in load(name)
+    ]
+    others = model.vectors(pool)
+    for name in ("dup_real.jsonl", "dup_extra.jsonl", "dup_more.jsonl"):
+        candidate_figures(name, others)
     search_cost(base)
     many = (texts * (100_000 // len(texts) + 1))[:100_000]
     start = time.perf_counter()

@@ -65,6 +65,8 @@ class Settings:
     llm_base_url: str = ""
     llm_model: str = ""
     llm_api_key: str = ""
+    # …and is also asked which candidate similar ideas state the same problem (LLM_SIMILAR_IDEAS=on).
+    llm_similar_ideas: bool = False
 
     @property
     def llm_enabled(self) -> bool:
@@ -287,10 +289,19 @@ def _read_delivery(env: _Env) -> dict[str, Any]:
 
 
 def _read_llm(env: _Env) -> dict[str, Any]:
-    """The optional language model that suggests rewrites."""
+    """The optional language model that suggests rewrites (and, when asked, looks at similar ideas)."""
     llm_base_url, llm_model, llm_api_key = env.get("LLM_BASE_URL"), env.get("LLM_MODEL"), env.get("LLM_API_KEY")
     env.problems.extend(_llm_problems(llm_base_url, llm_model, llm_api_key))
-    return {"llm_base_url": llm_base_url.rstrip("/"), "llm_model": llm_model, "llm_api_key": llm_api_key}
+    raw_similar = env.get("LLM_SIMILAR_IDEAS")
+    similar = bool(raw_similar) and _switch(raw_similar, "LLM_SIMILAR_IDEAS", env.problems)
+    if similar and not (llm_base_url and llm_model):
+        env.problem("LLM_SIMILAR_IDEAS=on needs a language model: set LLM_BASE_URL and LLM_MODEL too")
+    return {
+        "llm_base_url": llm_base_url.rstrip("/"),
+        "llm_model": llm_model,
+        "llm_api_key": llm_api_key,
+        "llm_similar_ideas": similar,
+    }
 
 
 def _llm_problems(base_url: str, model: str, api_key: str) -> list[str]:

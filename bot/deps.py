@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.listener_work import Ack, ListenerWork
 from bot.runtime.leads import LeadDirectory
 from bot.runtime.rewrite import Rewriter
+from bot.runtime.same_problem import SameProblemJudge
 from models.store import Store
 from models.tables import utcnow
 
@@ -48,6 +49,7 @@ class Deps:
     # (view id, problem fingerprint) coached in this process; the store remembers them durably.
     coached: set[tuple[str, str]] = field(default_factory=set)
     rewriter: Rewriter | None = None  # a language model's suggested wording (LLM_* settings), or none
+    similar_judge: SameProblemJudge | None = None  # …its look at similar ideas (LLM_SIMILAR_IDEAS), or none
     listeners: ListenerWork = field(default_factory=ListenerWork)
 
     def work(self, ack: Ack | None = None) -> contextlib.AbstractAsyncContextManager[Ack]:

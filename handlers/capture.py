@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
@@ -32,6 +34,10 @@ from handlers._reply import open_modal, text_at
 from handlers.coaching import handle_use_wording, offer_rewrite
 from handlers.triage_forms import merge_by_command
 from models.store import GateFlags
+from models.tables import Idea, utcnow
+
+if TYPE_CHECKING:
+    from bot.judgment.similar import Match
 
 log = logging.getLogger("ideabot.capture")
 
@@ -128,8 +134,15 @@ async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, client: 
         user_id = text_at(body, "user", "id")
         context = ModalContext.decode(view.get("private_metadata"))
 
+        judge = deps.similar_judge
+        matches: list[Match] = []
+
         async def store_idea():
-            similar = await deps.store.similar_ideas(title=draft.title, problem=draft.problem)
+            from bot.judgment.similar import named  # numpy's module: loaded by the index already
+
+            matches[:] = await deps.store.similar_ideas(title=draft.title, problem=draft.problem, wide=bool(judge))
+            # With the model's second look, card and receipt wait for it (see second_look).
+            wait = timedelta(seconds=judge.budget + 2) if judge and matches else None
             return await deps.store.add_idea(
                 draft=draft,
                 submitter_id=user_id,
@@ -140,7 +153,8 @@ async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, client: 
                     quote=gate.quote,
                 ),
                 source=context.source,
-                similar_ids=[match.idea_id for match in similar],
+                similar_ids=named(matches),
+                deliver_at=utcnow() + wait if wait else None,
             )
 
         stored = await ack_when_stored(
@@ -149,7 +163,28 @@ async def handle_idea_submission(ack: AsyncAck, body: dict, view: dict, client: 
         if stored is not None and stored[1]:
             idea = stored[0]
             log.info("stored IDEA-%s from %s%s", idea.id, user_id, " (flagged)" if gate.coaching else "")
+            if judge and matches:
+                await second_look(deps, idea, matches)
             deps.outbox.notify()
+
+
+async def second_look(deps: Deps, idea: Idea, matches: list[Match]) -> None:
+    """Ask the connected model which of the wide search's candidates state the same problem, name
+    those (none when it says none), and make the card and receipt due now. When the model gives no
+    answer the vectors' picks stay; when this fails the messages still go out at their due time."""
+    from bot.judgment.similar import MAX_NAMED
+
+    assert deps.similar_judge is not None and idea.id is not None
+    try:
+        texts = await deps.store.idea_texts(idea_ids=[m.idea_id for m in matches])
+        earlier = [m.idea_id for m in matches if m.idea_id in texts]
+        same = await deps.similar_judge.same_problem(
+            new=(idea.title, idea.problem), earlier=[texts[i] for i in earlier]
+        )
+        similar_ids = None if same is None else [earlier[n] for n in same][:MAX_NAMED]
+        await deps.store.settle_similar(idea_id=idea.id, similar_ids=similar_ids)
+    except Exception:
+        log.exception("the second look at IDEA-%s's similar ideas failed: its messages go out when due", idea.id)
 
 
 def register(app: AsyncApp) -> None:

@@ -9,6 +9,7 @@ leaves them out). Payload fixtures shaped like Slack's real ones are in `fixture
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Iterator
 
@@ -17,9 +18,10 @@ import pytest
 from bot.delivery.outbox import Backoff
 from bot.runtime.server import RuntimeOptions
 from bot.standin import SlackWebAPIStandIn
-from bot.standin.local import LocalSlack
+from bot.standin.local import LocalSlack, idea_answers
 from models.tables import Idea
 from tests.databases import ON_POSTGRES, database_url, drop_test_databases, redacted_server
+from tests.gate_sets import DATA
 
 
 def pytest_report_header(config) -> str:
@@ -111,3 +113,27 @@ class FakeClock:
         from models.tables import utcnow
 
         self.offset = max(self.offset, moment - utcnow())
+
+
+def real_pair(pair_id: str) -> dict:
+    """A reworded pair from a public tracker (tests/data/dup_extra.jsonl: never used to tune)."""
+    rows = (json.loads(line) for line in (DATA / "dup_extra.jsonl").read_text(encoding="utf-8").splitlines())
+    return next(r for r in rows if r["id"] == pair_id)
+
+
+async def submit_pair(local: LocalSlack, pair: dict) -> tuple[Idea, Idea]:
+    """Submit the earlier idea ("b"), then the later ("a"), as two people; both stored ideas."""
+    for side, user in (("b", "U0000EARLY"), ("a", "U0000LATER")):
+        answers = idea_answers(title=pair[side]["title"], affected="Staff", problem=pair[side]["text"])
+        view = await local.open_modal(user=user)
+        reply = await local.submit(view, answers, user=user)
+        if reply.body.strip() and reply.json().get("response_action") == "errors":
+            await local.submit(view, answers, user=user)  # coached: kept unchanged
+        await local.settle()
+    earlier, later = sorted(await all_ideas(local), key=lambda i: i.id)
+    return earlier, later
+
+
+def card_text(message) -> str:
+    """A posted card's blocks and fallback text, as one string to look in."""
+    return json.dumps(message.blocks) + message.text

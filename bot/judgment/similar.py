@@ -24,6 +24,10 @@ import numpy as np
 SIMILAR_SCORE = 0.58
 MAX_NAMED = 3
 MIN_TEXT_CHARS = 12  # a problem shorter than this is compared with nothing
+# The wider search whose candidates a connected language model looks at (LLM_SIMILAR_IDEAS,
+# bot/runtime/same_problem.py): set in bench/similar.py's "candidates" figures.
+CANDIDATES = 8
+CANDIDATE_SCORE = 0.30
 _BLOCK = 1024  # rows widened and scored at a time: 1 MB, kept in the CPU's cache (3x faster than 16 MB)
 
 
@@ -42,6 +46,11 @@ def to_bfloat16(vectors: np.ndarray) -> np.ndarray:
     """float32 → bfloat16 bits (uint16), rounded to nearest."""
     bits = np.ascontiguousarray(vectors, dtype=np.float32).view(np.uint32)
     return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).astype(np.uint16)
+
+
+def named(matches: list[Match]) -> list[int]:
+    """The ideas the vectors alone name, of a search's matches (a wide search's included)."""
+    return [m.idea_id for m in matches if m.score >= SIMILAR_SCORE][:MAX_NAMED]
 
 
 @dataclass(frozen=True)

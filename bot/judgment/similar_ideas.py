@@ -59,11 +59,14 @@ class SimilarIdeas:
         # it is stored, and `put` then takes its vector from here instead of embedding it again.
         self._searched: dict[str, Any] = {}
 
-    async def search(self, *, title: str, problem: str, exclude_id: int | None = None) -> list[Match]:
+    async def search(
+        self, *, title: str, problem: str, exclude_id: int | None = None, wide: bool = False
+    ) -> list[Match]:
         """Open ideas that possibly state the same problem (by meaning), best first; [] while the
-        model is still loading at start-up (see `current`)."""
+        model is still loading at start-up (see `current`). `wide`: the `CANDIDATES` a language
+        model looks at, weaker ones included (`similar.named` picks those the vectors name)."""
         from bot.judgment.embed import embedder
-        from bot.judgment.similar import MIN_TEXT_CHARS, idea_text
+        from bot.judgment.similar import CANDIDATE_SCORE, CANDIDATES, MIN_TEXT_CHARS, idea_text
 
         index = await self.current()
         if index is None or len(problem.strip()) < MIN_TEXT_CHARS:
@@ -73,6 +76,8 @@ class SimilarIdeas:
         if len(self._searched) >= SEARCHED_KEPT:
             del self._searched[next(iter(self._searched))]  # the oldest
         self._searched[text] = vector
+        if wide:
+            return index.search(vector, exclude=exclude_id, limit=CANDIDATES, min_score=CANDIDATE_SCORE)
         return index.search(vector, exclude=exclude_id)
 
     async def current(self) -> MeaningIndex | None:

@@ -15,7 +15,7 @@ else (no names, ids, evidence, solution or workspace data).
   server that never answers there is simply no suggestion. Nothing of the prompt or the answer is
   logged, at any level (bot/runtime/logs.py also keeps the SDK's own request logging off).
 
-The SDK is imported by `start()`, so a bot without a model never loads it.
+The client (bot/runtime/llm.py) imports the SDK at start-up, so a bot without a model never loads it.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ import logging
 import re
 import secrets
 import time
-from typing import Any
 
 from rapidfuzz import fuzz
 
 from bot.domain.coach import Example
 from bot.domain.problem import fold, normalize
+from bot.runtime.llm import ChatModel, failure_kind
 
 log = logging.getLogger("ideabot.rewrite")
 
@@ -96,35 +96,18 @@ def clean_suggestion(answer: object, *, problem: str) -> str | None:
 
 
 class Rewriter:
-    """Asks the configured model for a rewritten problem; remembers which request a modal waits for."""
+    """Asks the connected model for a rewritten problem; remembers which request a modal waits for."""
 
-    def __init__(self, *, base_url: str, model: str, api_key: str, budget: float = REWRITE_BUDGET_S) -> None:
-        self.base_url = base_url
+    def __init__(self, model: ChatModel, *, budget: float = REWRITE_BUDGET_S) -> None:
         self.model = model
         self.budget = budget
-        self._api_key = api_key or "not-needed"  # local servers take any key; the SDK wants one
-        self._client: Any = None
         self._latest: dict[str, int] = {}  # view id -> the newest request made for it
         self._serial = 0
 
     @property
     def source(self) -> str:
         """How a suggestion is labelled in the modal."""
-        return f"Written by a language model ({self.model}): check it says what you meant."
-
-    def start(self) -> None:
-        """Import the SDK and make the client (at start-up, so no request waits for the import)."""
-        import openai  # lazily: a bot without a model never pays for the import
-
-        self._client = openai.AsyncOpenAI(
-            base_url=self.base_url, api_key=self._api_key, timeout=self.budget, max_retries=0
-        )
-
-    async def close(self) -> None:
-        """Release the client's connections."""
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
+        return f"Written by a language model ({self.model.model}): check it says what you meant."
 
     def ticket(self, view_id: str) -> int:
         """Note a new request for `view_id`; an older one's answer is then dropped."""
@@ -140,16 +123,16 @@ class Rewriter:
 
     async def suggest(self, *, title: str, affected: str, problem: str, example: Example) -> str | None:
         """A cleaned suggestion within the budget, or None (every failure is logged by kind only)."""
-        if self._client is None:
+        if not self.model.started:
             return None
         messages = build_messages(
             title=title, affected=affected, problem=problem, example=example, nonce=secrets.token_hex(8)
         )
         started = time.monotonic()
         try:
-            answer = await asyncio.wait_for(self._ask(messages), timeout=self.budget)
+            answer = await asyncio.wait_for(self.model.answer(messages), timeout=self.budget)
         except Exception as error:  # an optional, outside service: any failure means "no suggestion"
-            log.warning("no suggestion from the language model: %s", _kind(error))
+            log.warning("no suggestion from the language model: %s", failure_kind(error))
             return None
         suggestion = clean_suggestion(answer, problem=problem)
         took = time.monotonic() - started
@@ -158,17 +141,3 @@ class Rewriter:
         else:
             log.info("the language model suggested a wording in %.1fs", took)
         return suggestion
-
-    async def _ask(self, messages: list[dict[str, str]]) -> object:
-        response = await self._client.chat.completions.create(model=self.model, messages=messages)
-        choices = getattr(response, "choices", None) or []
-        message = getattr(choices[0], "message", None) if choices else None
-        return getattr(message, "content", None)
-
-
-def _kind(error: BaseException) -> str:
-    """A failure in words that carry nothing the model or the person wrote."""
-    if isinstance(error, TimeoutError | asyncio.TimeoutError):
-        return "no answer within the budget"
-    status = getattr(error, "status_code", None)
-    return f"HTTP {status}" if isinstance(status, int) else type(error).__name__

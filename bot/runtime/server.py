@@ -29,8 +29,10 @@ from bot.judgment.gate import gate_model
 from bot.judgment.similar_ideas import SimilarIdeas
 from bot.runtime.identity import BotIdentity
 from bot.runtime.leads import LeadDirectory
+from bot.runtime.llm import ChatModel
 from bot.runtime.payloads import malformed, reread_form
 from bot.runtime.rewrite import REWRITE_BUDGET_S, Rewriter
+from bot.runtime.same_problem import SIMILAR_BUDGET_S, SameProblemJudge
 from bot.runtime.slack_clients import listener_client, slack_session, worker_client
 from bot.runtime.socket_mode import PING_INTERVAL_S, WATCHDOG_AFTER_S, SocketModeRunner
 from models.schema import prepare_schema
@@ -56,6 +58,7 @@ class RuntimeOptions:
     migrate: bool = False  # upgrade an out-of-date schema first (`ideabot run --migrate`)
     socket_watchdog_after: float = WATCHDOG_AFTER_S
     rewrite_budget: float = REWRITE_BUDGET_S  # how long a suggested wording may take (LLM_* settings)
+    similar_budget: float = SIMILAR_BUDGET_S  # how long the model's look at similar ideas may take
 
 
 class Runtime:
@@ -72,7 +75,9 @@ class Runtime:
         self._session: aiohttp.ClientSession | None = None
         self._runner: web.AppRunner | None = None
         self.socket: SocketModeRunner | None = None
+        self.model: ChatModel | None = None
         self.rewriter: Rewriter | None = None
+        self.similar_judge: SameProblemJudge | None = None
         self.deps: Deps | None = None
         self._tasks: list[asyncio.Task] = []
         self._catch_up: asyncio.Task | None = None
@@ -94,7 +99,7 @@ class Runtime:
             raise
         gate_model()  # the problem gate's classifier, read once now rather than on the first submission
         coach.warm_up()  # the coaching examples' vectors, likewise
-        self.rewriter = self._rewriter()
+        self._connect_model()
         self._session = slack_session()
         client = listener_client(settings, self._session)
         self.identity = BotIdentity(client, settings.slack_bot_token)
@@ -123,6 +128,7 @@ class Runtime:
             outbox=OutboxBell(wake),
             clock=self.options.clock,
             rewriter=self.rewriter,
+            similar_judge=self.similar_judge,
         )
         # Bolt takes the token from `authorize` (the identity); its own client carries none.
         app_client = listener_client(settings, self._session, token=False)
@@ -186,26 +192,28 @@ class Runtime:
                 await asyncio.wait_for(task, timeout=timeout)
         if self._session is not None:
             await self._session.close()
-        if self.rewriter is not None:
-            await self.rewriter.close()
+        if self.model is not None:
+            await self.model.close()
         if self.store is not None:
             await self.store.close()
         log.info("ideabot stopped")
 
-    def _rewriter(self) -> Rewriter | None:
-        """The language model's client when LLM_BASE_URL and LLM_MODEL are set (its SDK imported now)."""
-        settings = self.settings
+    def _connect_model(self) -> None:
+        """The language model's client, its suggested rewrites and (LLM_SIMILAR_IDEAS) its look at
+        similar ideas, when LLM_BASE_URL and LLM_MODEL are set (its SDK imported now)."""
+        settings, options = self.settings, self.options
         if not settings.llm_enabled:
-            return None
-        rewriter = Rewriter(
-            base_url=settings.llm_base_url,
-            model=settings.llm_model,
-            api_key=settings.llm_api_key,
-            budget=self.options.rewrite_budget,
+            return
+        timeout = max(options.rewrite_budget, options.similar_budget)
+        self.model = ChatModel(
+            base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key, timeout=timeout
         )
-        rewriter.start()
+        self.model.start()
+        self.rewriter = Rewriter(self.model, budget=options.rewrite_budget)
         log.info("suggested rewrites by the language model %s are on", settings.llm_model)
-        return rewriter
+        if settings.llm_similar_ideas:
+            self.similar_judge = SameProblemJudge(self.model, budget=options.similar_budget)
+            log.info("the language model %s looks at similar ideas too", settings.llm_model)
 
     async def digest_caught_up(self) -> None:
         """Wait until start-up's look for a digest period missed while the bot was down is done."""

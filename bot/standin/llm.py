@@ -1,7 +1,8 @@
 """A local stand-in for an OpenAI-compatible server: `POST /v1/chat/completions` on 127.0.0.1.
 
 It records every request (headers and JSON body), answers in the Chat Completions shape with a
-rewrite it makes up from the idea it was sent (or `reply` when set), and fails on demand: no answer
+rewrite it makes up from the idea it was sent — or, asked which ideas state the same problem,
+`{"same": []}` — (or `reply` when set), and fails on demand: no answer
 within the budget (`slow`), no answer at all (`never`), HTTP 429 with Retry-After, HTTP 500/503, or
 a body that is not JSON (`malformed`); `hold()` keeps answers back until `release()`. The tests,
 the benchmark and `ideabot demo` use it; nothing here talks to the internet.
@@ -43,6 +44,14 @@ class ChatRequest:
         return "\n".join(str(m.get("content", "")) for m in self.messages if isinstance(m, dict))
 
 
+def made_up_answer(request: ChatRequest) -> str:
+    """What the stand-in answers when no `reply` is set: a verdict naming no similar idea to a
+    second look at similar ideas (bot/runtime/same_problem.py), a made-up rewrite to the rest."""
+    if re.search(r"<ideas-[0-9a-f]+>", request.text()):
+        return '{"same": []}'
+    return made_up_rewrite(request)
+
+
 def made_up_rewrite(request: ChatRequest) -> str:
     """A rewrite built from the idea in the request: who is affected, and what they wrote."""
     match = re.search(r"<idea-[0-9a-f]+>\s*(\{.*\})\s*</idea-", request.text(), re.S)
@@ -65,7 +74,7 @@ class ChatCompletionsStandIn:
     model: str = "standin-rewriter"
     latency: float = 0.01
     slow_seconds: float = 30.0  # how late a `slow` failure answers
-    reply: str | Callable[[ChatRequest], str] | None = None  # every answer's content (None: `made_up_rewrite`)
+    reply: str | Callable[[ChatRequest], str] | None = None  # every answer's content (None: `made_up_answer`)
     requests: list[ChatRequest] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -142,7 +151,7 @@ class ChatCompletionsStandIn:
             )
         if failure == "malformed":
             return web.Response(text='{"id": "chatcmpl-1", "choices": [{"message": ', content_type="application/json")
-        reply = self.reply if self.reply is not None else made_up_rewrite
+        reply = self.reply if self.reply is not None else made_up_answer
         content = reply(recorded) if callable(reply) else reply
         return web.json_response(
             {

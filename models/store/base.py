@@ -35,7 +35,9 @@ class SimilarIndex(Protocol):
     """What the store asks of the similar-idea index the composition root gives it
     (bot/judgment/similar_ideas.py's `SimilarIdeas`, built over the store's rows)."""
 
-    async def search(self, *, title: str, problem: str, exclude_id: int | None = None) -> list[Match]: ...
+    async def search(
+        self, *, title: str, problem: str, exclude_id: int | None = None, wide: bool = False
+    ) -> list[Match]: ...
 
     async def current(self) -> MeaningIndex | None: ...
 

@@ -42,8 +42,10 @@ class IdeaStore(StoreBase):
         flags: GateFlags,
         source: SourceMessage | None = None,
         similar_ids: Sequence[int] = (),
+        deliver_at: datetime | None = None,
     ) -> tuple[Idea, bool]:
-        """Store a submitted idea with its history and owed messages; (idea, created).
+        """Store a submitted idea with its history and owed messages (card and receipt due now, or
+        at `deliver_at` when a second look at its similar ideas comes first); (idea, created).
 
         A second delivery of the same view submission returns the stored idea, unchanged (the
         unique view id refuses the insert; no read is spent on the common first delivery).
@@ -71,7 +73,8 @@ class IdeaStore(StoreBase):
             idea.id = idea_id = conn.execute(sql_insert(Idea.__table__), values).inserted_primary_key[0]
             created = activity_row(idea_id, submitter_id, "created", Status.NEW, now)
             conn.execute(sql_insert(Activity.__table__), created)
-            owed = [outbox_row(kind, idea_id, due=now, now=now) for kind in (OutboxKind.CARD, OutboxKind.RECEIPT)]
+            due = deliver_at or now
+            owed = [outbox_row(kind, idea_id, due=due, now=now) for kind in (OutboxKind.CARD, OutboxKind.RECEIPT)]
             conn.execute(sql_insert(OutboxItem.__table__), owed)
 
         try:
@@ -86,6 +89,39 @@ class IdeaStore(StoreBase):
                     return existing, False
             raise
         return idea, True
+
+    async def settle_similar(self, *, idea_id: int, similar_ids: Sequence[int] | None) -> None:
+        """After the second look at a new idea's similar ideas: name `similar_ids` (None: keep what
+        the vectors named) and make its card and receipt due now."""
+        now = utcnow()
+
+        def settle(conn: Connection) -> None:
+            if similar_ids is not None:
+                named = {"similar_to_id": similar_ids[0] if similar_ids else None}
+                named["similar_ids"] = ",".join(str(i) for i in similar_ids)
+                conn.execute(update(Idea.__table__).where(Idea.__table__.c.id == idea_id).values(**named))
+            outbox = OutboxItem.__table__
+            conn.execute(
+                update(outbox)
+                .where(
+                    outbox.c.idea_id == idea_id,
+                    outbox.c.kind.in_([OutboxKind.CARD, OutboxKind.RECEIPT]),
+                    outbox.c.state == "pending",
+                    outbox.c.lease_owner == "",
+                    outbox.c.next_attempt_at > now,
+                )
+                .values(next_attempt_at=now)
+            )
+
+        await self._transact_core(settle)
+
+    async def idea_texts(self, *, idea_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """(title, problem) of these ideas, by id (one missing is left out)."""
+        if not idea_ids:
+            return {}
+        async with self._reading() as session:
+            query = select(Idea.id, Idea.title, Idea.problem).where(col(Idea.id).in_(list(idea_ids)))
+            return {int(i): (str(t), str(p)) for i, t, p in (await session.exec(query)).all()}
 
     async def idea_by_view(self, *, view_id: str) -> Idea | None:
         """The idea submitted from this Slack view, if any."""
@@ -133,12 +169,15 @@ class IdeaStore(StoreBase):
 
     # --- the similar-idea index (kept by the index the store was given, see base.SimilarIndex) ---
 
-    async def similar_ideas(self, *, title: str, problem: str, exclude_id: int | None = None) -> list[Match]:
+    async def similar_ideas(
+        self, *, title: str, problem: str, exclude_id: int | None = None, wide: bool = False
+    ) -> list[Match]:
         """Open ideas that possibly state the same problem (by meaning), best first; [] while the
-        model is still loading at start-up, or in a process that compares nothing (no index)."""
+        model is still loading at start-up, or in a process that compares nothing (no index).
+        `wide`: the candidates a language model looks at too (bot/runtime/same_problem.py)."""
         if self.similar is None:
             return []
-        return await self.similar.search(title=title, problem=problem, exclude_id=exclude_id)
+        return await self.similar.search(title=title, problem=problem, exclude_id=exclude_id, wide=wide)
 
     async def similar_index(self) -> MeaningIndex | None:
         """The similar-idea index, brought up to date every minute or so (see SimilarIdeas.current);

@@ -10,9 +10,7 @@ import json
 
 from bot.standin.driver import block_actions, global_shortcut
 from bot.standin.local import IDEAS_CHANNEL, SUBMITTER, LocalSlack, idea_answers
-from models.tables import Idea
-from tests.conftest import all_ideas
-from tests.gate_sets import DATA
+from tests.conftest import all_ideas, card_text, real_pair, submit_pair
 
 MODAL_BLOCKS = ["title", "affected", "problem", "evidence", "business_value", "solution", "origin", "kind"]
 
@@ -24,10 +22,6 @@ def input_block_ids(view: dict) -> list[str]:
 def initial(view: dict, block_id: str) -> str | None:
     block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
     return block["element"].get("initial_value")
-
-
-def card_text(message) -> str:
-    return json.dumps(message.blocks) + message.text
 
 
 async def test_slash_command_acks_and_opens_the_modal_problem_first(local: LocalSlack) -> None:
@@ -256,25 +250,6 @@ async def test_a_similar_existing_idea_is_named_on_the_card_and_in_the_receipt(l
     assert "Similar to" in card_text(card) and "IDEA-1" in card_text(card)
     receipt = next(c for c in local.standin.calls_to("chat.postMessage") if c.args["channel"] == "U0000OTHER")
     assert "A similar idea already exists" in json.dumps(receipt.args["blocks"])
-
-
-def real_pair(pair_id: str) -> dict:
-    """A reworded pair from a public tracker (tests/data/dup_extra.jsonl: never used to tune)."""
-    rows = (json.loads(line) for line in (DATA / "dup_extra.jsonl").read_text(encoding="utf-8").splitlines())
-    return next(r for r in rows if r["id"] == pair_id)
-
-
-async def submit_pair(local: LocalSlack, pair: dict) -> tuple[Idea, Idea]:
-    """Submit the earlier idea ("b"), then the later ("a"), as two people; both stored ideas."""
-    for side, user in (("b", "U0000EARLY"), ("a", "U0000LATER")):
-        answers = idea_answers(title=pair[side]["title"], affected="Staff", problem=pair[side]["text"])
-        view = await local.open_modal(user=user)
-        reply = await local.submit(view, answers, user=user)
-        if reply.body.strip() and reply.json().get("response_action") == "errors":
-            await local.submit(view, answers, user=user)  # coached: kept unchanged
-        await local.settle()
-    earlier, later = sorted(await all_ideas(local), key=lambda i: i.id)
-    return earlier, later
 
 
 async def test_a_real_duplicate_in_other_words_is_named_on_the_card_and_in_the_receipt(local: LocalSlack) -> None:

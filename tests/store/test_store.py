@@ -162,3 +162,36 @@ async def test_digest_inputs_count_each_idea_once_and_cut_the_lists(store: Store
     assert data.open_total == 3  # shipped and declined are closed
     assert data.gaps_count == 1 and data.gaps[0].id == 1  # accepted, no sponsor or partner
     assert sum(n for _, _, n in data.balance) == 5
+
+
+async def test_an_idea_awaiting_a_second_look_owes_its_messages_later_until_settled(store: Store) -> None:
+    first, _ = await store.add_idea(draft=draft(1), submitter_id="U1", view_id="V1", flags=GateFlags())
+    lease = timedelta(seconds=30)
+    await store.claim_outbox(owner="a", now=utcnow(), limit=10, lease=lease)  # the first idea's two
+    later = utcnow() + timedelta(seconds=6)
+    second, _ = await store.add_idea(
+        draft=draft(2), submitter_id="U1", view_id="V2", flags=GateFlags(), deliver_at=later
+    )
+    assert await store.claim_outbox(owner="b", now=utcnow(), limit=10, lease=lease) == []  # not due yet
+    await store.settle_similar(idea_id=second.id, similar_ids=[first.id])
+    due = await store.claim_outbox(owner="c", now=utcnow(), limit=10, lease=lease)
+    assert sorted(i.kind for i in due) == ["card", "receipt"] and {i.idea_id for i in due} == {second.id}
+    stored = await store.get_idea(idea_id=second.id)
+    assert stored.similar_ids == str(first.id) and stored.similar_to_id == first.id
+    assert await store.idea_texts(idea_ids=[first.id, 12345]) == {first.id: (draft(1).title, draft(1).problem)}
+
+
+async def test_settling_without_a_verdict_keeps_what_the_vectors_named(store: Store) -> None:
+    a, _ = await store.add_idea(draft=draft(1), submitter_id="U1", view_id="V1", flags=GateFlags())
+    b, _ = await store.add_idea(draft=draft(2), submitter_id="U1", view_id="V2", flags=GateFlags())
+    lease = timedelta(seconds=30)
+    await store.claim_outbox(owner="a", now=utcnow(), limit=10, lease=lease)
+    later = utcnow() + timedelta(seconds=6)
+    idea, _ = await store.add_idea(
+        draft=draft(3), submitter_id="U1", view_id="V3", flags=GateFlags(), similar_ids=[b.id, a.id], deliver_at=later
+    )
+    await store.settle_similar(idea_id=idea.id, similar_ids=None)
+    assert len(await store.claim_outbox(owner="b", now=utcnow(), limit=10, lease=lease)) == 2
+    assert (await store.get_idea(idea_id=idea.id)).similar_ids == f"{b.id},{a.id}"
+    await store.settle_similar(idea_id=idea.id, similar_ids=[])
+    assert (await store.get_idea(idea_id=idea.id)).similar_to_id is None
