@@ -1,6 +1,6 @@
 """Which database the tests run on: a SQLite file always, or a fresh PostgreSQL database per test
 when TEST_DATABASE_URL names a server (postgresql+asyncpg://user:password@host:port/db, a role that
-may create databases). `.ci/run` runs the suite both ways.
+may create databases). `.ci/run` runs the suite both ways (`tests/unit`, which has no database, on SQLite only).
 """
 
 from __future__ import annotations
