@@ -44,13 +44,8 @@ def load(name: str) -> list[dict]:
     return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def pair_figures(name: str) -> None:
-    pairs = load(name)
-    model = embedder()
-    a = model.vectors([idea_text(p["a"]["title"], p["a"]["text"]) for p in pairs])
-    b = model.vectors([idea_text(p["b"]["title"], p["b"]["text"]) for p in pairs])
-    named = (a * b).sum(axis=1) >= SIMILAR_SCORE
-    dup = np.array([p["duplicate"] for p in pairs])
+def print_named(name: str, named: np.ndarray, dup: np.ndarray) -> None:
+    """Recall over the duplicates and false alarms over the near-topic pairs, with the confusion table."""
     tp, fn = int((named & dup).sum()), int((~named & dup).sum())
     fp, tn = int((named & ~dup).sum()), int((~named & ~dup).sum())
     print(
@@ -60,19 +55,37 @@ def pair_figures(name: str) -> None:
     print(f"{'':<16} confusion: duplicate → named {tp}, not {fn};  not duplicate → named {fp}, not {tn}")
 
 
-def candidate_figures(name: str, others: np.ndarray) -> None:
-    """Is each pair's earlier idea ("b") among the later one's wide-search candidates, in a pool of
-    every pair's earlier idea and `others`?"""
+def pair_figures(name: str) -> None:
     pairs = load(name)
     model = embedder()
     a = model.vectors([idea_text(p["a"]["title"], p["a"]["text"]) for p in pairs])
     b = model.vectors([idea_text(p["b"]["title"], p["b"]["text"]) for p in pairs])
-    index = MeaningIndex(b.shape[1])
-    index.put_many(list(range(len(pairs))), b)
-    index.put_many(list(range(len(pairs), len(pairs) + len(others))), others)
+    print_named(name, (a * b).sum(axis=1) >= SIMILAR_SCORE, np.array([p["duplicate"] for p in pairs]))
+
+
+def pool_texts() -> list[tuple[str, str]]:
+    """(title, text) of every real idea text of the gate's sets: the other open ideas of a pool."""
+    return [(r.get("title", ""), r["text"]) for n in sorted(p.name for p in DATA.glob("gate_*.jsonl")) for r in load(n)]
+
+
+def pair_pool(pairs: list[dict], others: np.ndarray) -> tuple[np.ndarray, MeaningIndex]:
+    """The later ideas' vectors, and an index of every pair's earlier idea (ids 0…) and `others`."""
+    model = embedder()
+    later = model.vectors([idea_text(p["a"]["title"], p["a"]["text"]) for p in pairs])
+    earlier = model.vectors([idea_text(p["b"]["title"], p["b"]["text"]) for p in pairs])
+    index = MeaningIndex(earlier.shape[1])
+    index.put_many(list(range(len(pairs) + len(others))), np.vstack([earlier, others]))
+    return later, index
+
+
+def candidate_figures(name: str, others: np.ndarray) -> None:
+    """Is each pair's earlier idea ("b") among the later one's wide-search candidates, in a pool of
+    every pair's earlier idea and `others`?"""
+    pairs = load(name)
+    later, index = pair_pool(pairs, others)
     shown = np.array(
         [
-            n in {m.idea_id for m in index.search(a[n], limit=CANDIDATES, min_score=CANDIDATE_SCORE)}
+            n in {m.idea_id for m in index.search(later[n], limit=CANDIDATES, min_score=CANDIDATE_SCORE)}
             for n in range(len(pairs))
         ]
     )
@@ -114,12 +127,7 @@ def main() -> None:
     ]
     model = embedder()
     base = model.vectors(texts)
-    pool = [
-        idea_text(r.get("title", ""), r["text"])
-        for name in sorted(p.name for p in DATA.glob("gate_*.jsonl"))
-        for r in load(name)
-    ]
-    others = model.vectors(pool)
+    others = model.vectors([idea_text(t, x) for t, x in pool_texts()])
     for name in ("dup_real.jsonl", "dup_extra.jsonl", "dup_more.jsonl"):
         candidate_figures(name, others)
     search_cost(base)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
 import sys
@@ -28,29 +27,21 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.similar import load, pair_pool, pool_texts, print_named  # noqa: E402
 from bot.judgment.embed import embedder  # noqa: E402
-from bot.judgment.similar import CANDIDATE_SCORE, CANDIDATES, MAX_NAMED, MeaningIndex, idea_text, named  # noqa: E402
+from bot.judgment.similar import CANDIDATE_SCORE, CANDIDATES, MAX_NAMED, idea_text, named  # noqa: E402
 from bot.runtime.llm import ChatModel  # noqa: E402
 from bot.runtime.same_problem import SameProblemJudge  # noqa: E402
 from bot.standin.llm import ChatCompletionsStandIn  # noqa: E402
 
-DATA = ROOT / "tests" / "data"
 SETS = ("dup_real.jsonl", "dup_extra.jsonl", "dup_more.jsonl")
 AT_ONCE = 4  # requests to the model at a time
 
 
-def load(name: str) -> list[dict]:
-    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 async def measure(name: str, judge: SameProblemJudge, others: list[tuple[str, str]], other_vectors: np.ndarray) -> None:
     pairs = load(name)
-    model = embedder()
-    later = model.vectors([idea_text(p["a"]["title"], p["a"]["text"]) for p in pairs])
-    earlier = model.vectors([idea_text(p["b"]["title"], p["b"]["text"]) for p in pairs])
+    later, index = pair_pool(pairs, other_vectors)
     texts = [(p["b"]["title"], p["b"]["text"]) for p in pairs] + others
-    index = MeaningIndex(earlier.shape[1])
-    index.put_many(list(range(len(texts))), np.vstack([earlier, other_vectors]))
     gate = asyncio.Semaphore(AT_ONCE)
     took: list[float] = []
     no_verdict = 0
@@ -73,13 +64,7 @@ async def measure(name: str, judge: SameProblemJudge, others: list[tuple[str, st
 
     named_ids = await asyncio.gather(*(names(n) for n in range(len(pairs))))
     hit = np.array([n in ids for n, ids in enumerate(named_ids)])
-    dup = np.array([p["duplicate"] for p in pairs])
-    tp, fn, fp, tn = (int(x.sum()) for x in (hit & dup, ~hit & dup, hit & ~dup, ~hit & ~dup))
-    print(
-        f"{name:<16} duplicates named {tp}/{tp + fn} ({tp / (tp + fn):.0%})   "
-        f"near-topic non-duplicates named {fp}/{fp + tn} ({fp / (fp + tn):.0%})"
-    )
-    print(f"{'':<16} confusion: duplicate → named {tp}, not {fn};  not duplicate → named {fp}, not {tn}")
+    print_named(name, hit, np.array([p["duplicate"] for p in pairs]))
     if took:
         took.sort()
         print(
@@ -105,9 +90,7 @@ async def main() -> None:
     client = ChatModel(base_url=base_url, model=model_name, api_key=key, timeout=args.budget)
     client.start()
     judge = SameProblemJudge(client, budget=args.budget)
-    others = [
-        (r.get("title", ""), r["text"]) for n in sorted(p.name for p in DATA.glob("gate_*.jsonl")) for r in load(n)
-    ]
+    others = pool_texts()
     other_vectors = embedder().vectors([idea_text(t, p) for t, p in others])
     print(f"model {model_name} at {base_url}: candidates top {CANDIDATES}, cosine ≥ {CANDIDATE_SCORE}")
     try:
