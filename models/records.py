@@ -123,6 +123,11 @@ def parse_ids(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip().isdigit()]
 
 
+def similar_columns(similar_ids: Sequence[int]) -> dict[str, object]:
+    """An idea's columns naming the ideas that possibly state its problem, best first (`parse_ids` reads them)."""
+    return {"similar_to_id": similar_ids[0] if similar_ids else None, "similar_ids": ",".join(map(str, similar_ids))}
+
+
 # --- rows to insert as they are (the hottest and the bulk writes) -------------------------------
 
 

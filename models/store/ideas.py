@@ -22,6 +22,7 @@ from models.records import (
     idea_row,
     outbox_row,
     parse_ids,
+    similar_columns,
 )
 from models.store.base import StoreBase
 from models.tables import Activity, Idea, OutboxItem, Score, Support, utcnow
@@ -58,8 +59,7 @@ class IdeaStore(StoreBase):
             status=Status.NEW,
             created_at=now,
             now=now,
-            similar_to_id=similar_ids[0] if similar_ids else None,
-            similar_ids=",".join(str(i) for i in similar_ids),
+            **similar_columns(similar_ids),
             source_channel=source.channel if source else "",
             source_ts=source.ts if source else "",
             view_id=view_id or None,
@@ -97,8 +97,7 @@ class IdeaStore(StoreBase):
 
         def settle(conn: Connection) -> None:
             if similar_ids is not None:
-                named = {"similar_to_id": similar_ids[0] if similar_ids else None}
-                named["similar_ids"] = ",".join(str(i) for i in similar_ids)
+                named = similar_columns(similar_ids)
                 conn.execute(update(Idea.__table__).where(Idea.__table__.c.id == idea_id).values(**named))
             outbox = OutboxItem.__table__
             conn.execute(

@@ -9,7 +9,15 @@ from sqlalchemy import insert as sql_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from models.records import CLOSED_FOR_SIMILAR, ExportedIdea, IdeaImport, OutboxKind, activity_row, outbox_row
+from models.records import (
+    CLOSED_FOR_SIMILAR,
+    ExportedIdea,
+    IdeaImport,
+    OutboxKind,
+    activity_row,
+    outbox_row,
+    similar_columns,
+)
 from models.store.ideas import IdeaStore
 from models.tables import Activity, Idea, OutboxItem, Support, utcnow
 
@@ -71,9 +79,7 @@ class TransferStore(IdeaStore):
         compared = await self.similar.compare([i.draft for i in ideas])  # may wait for the start-up build
         for i, similar in zip(ideas, compared.similar, strict=True):
             if similar is not None:
-                rows[i.import_key].update(
-                    similar_to_id=similar[0] if similar else None, similar_ids=",".join(map(str, similar))
-                )
+                rows[i.import_key].update(similar_columns(similar))
 
         def insert(session: Session) -> dict[str, int]:
             conn = session.connection()
