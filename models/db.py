@@ -11,6 +11,9 @@ engine for everything, with separate pools for reads and writes.
 
 from __future__ import annotations
 
+import sqlite3
+import time
+
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
@@ -30,10 +33,30 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def _use_wal(cursor) -> None:
+    """Put the database file in WAL mode (it stays so), waiting for a copy starting at the same time.
+
+    Switching needs the file to itself, and SQLite answers "database is locked" at once, without
+    its busy timeout, while another connection (another copy of ideabot starting on the same new
+    file) is switching or preparing it; the mode read here shows when that copy has done it.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode")
+            if str(cursor.fetchone()[0]).lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _sqlite_pragmas(dbapi_connection) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _use_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
