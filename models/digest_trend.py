@@ -38,7 +38,17 @@ class TrendRows:
     shiny_limit: int = 0  # ideas a period whose fields were read, at most
 
 
-SHINY_FIELDS = ("origin", "problem", "affected", "business_value", "evidence", "problem_is_solution", "gate_quote")
+SHINY_FIELDS = (
+    "origin",
+    "problem",
+    "affected",
+    "business_value",
+    "evidence",
+    "problem_is_solution",
+    "gate_quote",
+    "title",
+    "solution",
+)  # bot.domain.shiny.ShinyInput's fields (a test keeps the two in step)
 
 
 def _period_of(column, bounds: Sequence[datetime]):

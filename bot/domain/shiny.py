@@ -2,16 +2,21 @@
 
 `check_shiny(idea)` returns whether an idea is a shiny object and *why*, in words a leader
 understands. An idea is a shiny object when it **states no business need** (no business value,
-or only a content-free one like "improve efficiency") **and** either it **started from a
-technology** (the submitter said so) or **its problem names a solution** ("we need a
-blockchain"). The other reasons — nobody affected named, no evidence — are reported too, so a
-leader sees everything that is thin about an idea, but on their own they don't make it shiny.
+or only a content-free one like "improve efficiency") **and** it **starts from a technology**:
+the submitter said so, or its problem names a solution and a technology is what the idea is
+about ("we need a blockchain", "move to TypeScript"; `TECHNOLOGIES`). A problem that names a
+solution and no technology ("please add dark mode") is a feature request: the card already
+flags that it reads like a solution, and on real ideas counting those as shiny flagged a third
+of everything (`bench/shiny.py`). The other reasons — nobody affected named, no evidence — are
+reported too, so a leader sees everything that is thin about an idea, but on their own they
+don't make it shiny.
 
 Word lists and thresholds live here; `tests/unit/test_shiny.py` checks the rule on a labelled set.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.domain.ideas import Origin
@@ -52,6 +57,36 @@ NOBODY = frozenset(
         "all staff",
     )
 )
+# What makes an idea that names a solution start from a technology: the technology, tool or
+# product it is about. Whole words, any case. Chosen on half the real texts and measured on the
+# other half (`bench/shiny.py`); words with an everyday meaning in business writing are left out
+# ("ar" is accounts receivable, "containers" are shipped, "notion" and "linear" are words).
+TECHNOLOGIES = (
+    # AI and the like
+    "ai", "a.i.", "artificial intelligence", "machine learning", "ml", "llm", "llms", "gpt", "chatgpt",
+    "openai", "copilot", "chatbot", "chatbots", "chat bot", "chat bots", "neural network",
+    "deep learning", "computer vision", "generative",
+    # the next big things
+    "blockchain", "blockchains", "crypto", "cryptocurrency", "nft", "nfts", "web3", "smart contract",
+    "smart contracts", "metaverse", "vr", "virtual reality", "augmented reality", "iot",
+    "drone", "drones", "rfid", "5g", "quantum",
+    # platforms and infrastructure
+    "kubernetes", "k8s", "docker", "dockerfile", "helm", "microservice",
+    "microservices", "serverless", "aws", "azure", "gcp", "terraform", "ci/cd",
+    # languages, interfaces, databases
+    "typescript", "rust", "golang", "graphql", "grpc", "api", "apis", "rest api", "sdk", "xml",
+    "database", "databases", "postgres", "postgresql", "mysql", "mongodb", "redis",
+    "elasticsearch", "kafka", "data lake", "data warehouse", "snowflake",
+    # products and tool categories
+    "salesforce", "hubspot", "xero", "quickbooks", "zapier", "airtable", "power bi",
+    "tableau", "power automate", "sharepoint", "sap", "crm", "erp", "sso", "saml", "oauth", "ldap",
+    "ipad", "ipads", "macbook", "macbooks", "webhook", "webhooks", "jira", "slack",
+    "microsoft teams", "ms teams", "gps", "utm",
+)  # fmt: skip
+_TECHNOLOGY = re.compile(
+    r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in sorted(TECHNOLOGIES, key=len, reverse=True)) + r")(?![\w-])",
+    re.IGNORECASE,
+)
 # A business value needs a number, or this many words and this many specific ones (not buzzwords).
 MIN_VALUE_WORDS = 3
 MIN_SPECIFIC_WORDS = 2
@@ -68,6 +103,8 @@ class ShinyInput:
     evidence: str
     problem_is_solution: bool = False
     gate_quote: str = ""
+    title: str = ""
+    solution: str = ""
 
     @classmethod
     def of(cls, idea: object) -> ShinyInput:
@@ -96,6 +133,19 @@ def states_business_need(business_value: str) -> bool:
     return reading.words >= MIN_VALUE_WORDS and specific >= MIN_SPECIFIC_WORDS
 
 
+def named_technology(*texts: str) -> str:
+    """The first technology `TECHNOLOGIES` finds in the texts, as written there; "" for none."""
+    for text in texts:
+        found = _TECHNOLOGY.search(fold(text))
+        if found:
+            return found.group(0)
+    return ""
+
+
+def _technology_of(idea: ShinyInput) -> str:
+    return named_technology(idea.title, idea.problem, idea.solution)
+
+
 def _quote(text: str, limit: int = 60) -> str:
     text = fold(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -106,9 +156,11 @@ def is_shiny(idea: ShinyInput) -> bool:
     asked only when the answer turns on it (the digest's trend checks thousands of ideas)."""
     if states_business_need(fold(idea.business_value)):
         return False
-    if idea.origin == Origin.TECHNOLOGY or idea.problem_is_solution:
+    if idea.origin == Origin.TECHNOLOGY:
         return True
-    return judge_problem(idea.problem).verdict is Verdict.SOLUTION
+    if not _technology_of(idea):
+        return False
+    return idea.problem_is_solution or judge_problem(idea.problem).verdict is Verdict.SOLUTION
 
 
 def check_shiny(idea: ShinyInput) -> ShinyVerdict:
@@ -129,6 +181,9 @@ def check_shiny(idea: ShinyInput) -> ShinyVerdict:
     if names_solution:
         quote = idea.gate_quote or read_problem(idea.problem).solution_quote or idea.problem
         reasons.append(f"the problem names a solution: “{_quote(quote)}”")
+    technology = _technology_of(idea) if names_solution and not from_technology else ""
+    if technology:
+        reasons.append(f"starts from a technology (“{technology}”)")
 
     affected = fold(idea.affected).lower().strip(" .!")
     if not affected or affected in NOBODY:
@@ -136,4 +191,4 @@ def check_shiny(idea: ShinyInput) -> ShinyVerdict:
     if not fold(idea.evidence):
         reasons.append("no evidence")
 
-    return ShinyVerdict(is_shiny=not need and (from_technology or names_solution), reasons=tuple(reasons))
+    return ShinyVerdict(is_shiny=not need and (from_technology or bool(technology)), reasons=tuple(reasons))
