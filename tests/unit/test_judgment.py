@@ -95,3 +95,24 @@ def test_a_model_with_other_classes_is_refused(tmp_path) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError, match="classes"):
         GateModel.load(path)
+
+
+def test_three_fresh_labellings_of_the_real_rows_mostly_agree_with_the_committed_labels() -> None:
+    """tests/data/relabel_gate.jsonl: three blind labellings by the guide (bench/gate_labels.py reads them)."""
+    path = train.DATA / "relabel_gate.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    committed = {str(r["id"]): r["label"] for r in train.real_rows()}
+    shared = {str(r["id"]) for r in train.load_rows("gate_real.jsonl")}
+    assert len({r["id"] for r in rows}) == len(rows) >= 600
+    assert all(r["id"] in committed for r in rows)
+    assert all(sorted(r["labels"]) == ["A", "B", "C"] and set(r["labels"].values()) <= set(train.CLASSES) for r in rows)
+
+    def majority_agrees(row: dict) -> bool:
+        votes = list(row["labels"].values())
+        return votes.count(committed[row["id"]]) >= 2
+
+    in_shared = [majority_agrees(r) for r in rows if r["id"] in shared]
+    gathered = [majority_agrees(r) for r in rows if r["id"] not in shared]
+    assert len(in_shared) >= 150 and len(gathered) >= 400
+    assert sum(in_shared) >= 0.95 * len(in_shared)
+    assert sum(gathered) >= 0.90 * len(gathered)
