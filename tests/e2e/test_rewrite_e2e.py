@@ -175,6 +175,9 @@ async def test_only_the_newest_coaching_of_a_modal_gets_its_suggestion(
     llm.hold()
     view = await coach_once(slack)
     await slack.submit(view, shiny_answers(problem="Let's buy a managed Kubernetes cluster this year"))
+    # Both suggestions are asked for before any answer comes (each runs after its ack: under load the
+    # second can start late, and would then be the newest only once the first had been shown).
+    await slack.wait_for(lambda: len(llm.requests) == 2, what="both suggestions asked for")
     llm.release()
     await slack.settle()
     assert len(llm.requests) == 2
