@@ -54,7 +54,7 @@ def rates(labels: list[str], verdicts: list[str]) -> str:
     )
 
 
-def agreement(name: str, rows: list[dict], fresh: dict[str, dict[str, str]]) -> None:
+def agreement(name: str, rows: list[dict], fresh: dict[str, dict[str, str]], votes: dict[str, str | None]) -> None:
     rows = [r for r in rows if r["id"] in fresh]
     who = sorted({k for r in rows for k in fresh[r["id"]]})
     print(f"\n{name}: {len(rows)} rows labelled afresh by {len(who)}")
@@ -65,32 +65,32 @@ def agreement(name: str, rows: list[dict], fresh: dict[str, dict[str, str]]) -> 
         print(f"  {a} vs {b}               {share(same, len(rows))}")
     unanimous = sum(len(set(fresh[r["id"]].values())) == 1 for r in rows)
     print(f"  all fresh labellings agree      {share(unanimous, len(rows))}")
-    agreed = sum(majority(fresh[r["id"]]) == r["label"] for r in rows)
+    agreed = sum(votes[r["id"]] == r["label"] for r in rows)
     print(f"  their majority = committed      {share(agreed, len(rows))}")
-    moves = Counter((r["label"], majority(fresh[r["id"]])) for r in rows if majority(fresh[r["id"]]) != r["label"])
+    moves = Counter((r["label"], votes[r["id"]]) for r in rows if votes[r["id"]] != r["label"])
     print("  where not (committed → majority): " + ", ".join(f"{a}→{b} {n}" for (a, b), n in moves.most_common()))
 
 
 def main() -> None:
     fresh = load_relabels()
+    votes = {row_id: majority(labels) for row_id, labels in fresh.items()}
     real = train.real_rows()
     shared_ids = {r["id"] for r in train.load_rows(SHARED)}
-    agreement("shared set (gate_real, the project's labels)", [r for r in real if r["id"] in shared_ids], fresh)
-    agreement("sets gathered for issue 12", [r for r in real if r["id"] not in shared_ids], fresh)
+    agreement("shared set (gate_real, the project's labels)", [r for r in real if r["id"] in shared_ids], fresh, votes)
+    agreement("sets gathered for issue 12", [r for r in real if r["id"] not in shared_ids], fresh, votes)
 
     model = gate_model()
     held_ids = set(model.about["held_out_ids"])
     held = [r for r in real if str(r["id"]) in held_ids and r["id"] in fresh]
-    gate = train.predict(json.loads(train.MODEL_PATH.read_text(encoding="utf-8")), held)
-    verdicts = train.verdicts_at(gate, model.threshold)
+    verdicts = train.verdicts_at([model.judge(*train.read_row(r)).probabilities for r in held], model.threshold)
     clear = [len(set(fresh[r["id"]].values()) | {r["label"]}) == 1 for r in held]
     print("\nthe learned gate on the held-out real rows (never trained on)")
     print("  every row                  " + rates([r["label"] for r in held], verdicts))
     kept = [(r["label"], v) for r, v, c in zip(held, verdicts, clear, strict=True) if c]
     print("  all labellings agree       " + rates([label for label, _ in kept], [v for _, v in kept]))
     print("\nthe fresh labellers' majority as the verdict, against the committed label (every real row)")
-    rows = [r for r in real if r["id"] in fresh and majority(fresh[r["id"]])]
-    print("  every row                  " + rates([r["label"] for r in rows], [majority(fresh[r["id"]]) for r in rows]))
+    rows = [r for r in real if votes.get(r["id"])]
+    print("  every row                  " + rates([r["label"] for r in rows], [votes[r["id"]] for r in rows]))
 
 
 if __name__ == "__main__":
